@@ -161,6 +161,11 @@ public final class NioCarrier implements Carrier, SelectionHandler {
         return queue.queuedBytes();
     }
 
+    /** The selection key's interest set, -1 once closed (for tests). Loop thread only. */
+    int interestOps() {
+        return key != null && key.isValid() ? key.interestOps() : -1;
+    }
+
     @Override
     public void write(ByteBuffer[] buffers, int count, WriteCompletion completion) {
         Objects.requireNonNull(buffers, "buffers");
