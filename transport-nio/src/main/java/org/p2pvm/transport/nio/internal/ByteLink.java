@@ -41,6 +41,12 @@ interface ByteLink {
      */
     boolean flushPendingOutput() throws IOException;
 
+    /**
+     * Ends the output after everything written (TCP FIN; for TLS close_notify first, then FIN) while
+     * input may still arrive. Call only once {@link #hasPendingOutput()} is false.
+     */
+    void shutdownOutput() throws IOException;
+
     /** Closes the link and its socket at once. Idempotent. */
     void close();
 }

@@ -44,17 +44,22 @@ import org.slf4j.LoggerFactory;
  * readiness event. {@code setReadEnabled(false)} clears OP_READ and stops the read loop at once.
  *
  * <h2>Close</h2>
- * {@code close(true)} stops reading, flushes the queue (for at most {@code closeFlushTimeoutMillis})
- * and closes; {@code close(false)} closes at once. EOF or an I/O error close at once. Queued batches
- * then fail, and {@link CarrierListener#onClosed} is called exactly once (null for a local close or
- * EOF, else the error).
+ * {@code close(true)} stops delivering input, flushes the queue, sends FIN and closes once the peer
+ * has closed its side too (a lingering close: see {@link #finishClosing()}), all within
+ * {@code closeFlushTimeoutMillis}; {@code close(false)} closes at once. EOF or an I/O error close at
+ * once. Queued batches then fail, and {@link CarrierListener#onClosed} is called exactly once (null
+ * for a local close or EOF, else the error).
  */
 public final class NioCarrier implements Carrier, SelectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(NioCarrier.class);
     private static final long MIN_WRITE_BYTES = 4096;
     private static final long MAX_WRITE_BYTES = 64L << 20;
 
-    private enum State { OPEN, CLOSING, CLOSED }
+    /**
+     * OPEN; CLOSING: close(true) called, flushing the queue; OUTPUT_SHUT: flushed and FIN sent,
+     * waiting for the peer's EOF; CLOSED: socket closed.
+     */
+    private enum State { OPEN, CLOSING, OUTPUT_SHUT, CLOSED }
 
     private final NioLoop loop;
     private final SocketChannel channel;
@@ -68,6 +73,8 @@ public final class NioCarrier implements Carrier, SelectionHandler {
     private CarrierListener listener;
     private State state = State.OPEN;
     private boolean readEnabled = true;
+    /** The peer's EOF arrived while closing. */
+    private boolean inputEnded;
     private boolean unwritable;
     /** OP_WRITE is wanted: the socket took nothing on the last attempt. */
     private boolean waitingForSocket;
@@ -225,18 +232,52 @@ public final class NioCarrier implements Carrier, SelectionHandler {
         if (state == State.CLOSED) {
             return;
         }
-        if (flush && (!queue.isEmpty() || link.hasPendingOutput())) {
-            if (state == State.OPEN) {
-                state = State.CLOSING;
-                updateInterest();
-                long timeout = settings.closeFlushTimeoutMillis();
-                closeTimer = loop.schedule(() -> closeNow(new IOException("peer " + remoteAddress
-                        + " did not take the last " + queue.queuedBytes() + " bytes within " + timeout
-                        + " ms of close")), timeout, TimeUnit.MILLISECONDS);
-            }
+        if (!flush) {
+            closeNow(null);
             return;
         }
-        closeNow(null);
+        if (state == State.OPEN) {
+            state = State.CLOSING;
+            long timeout = settings.closeFlushTimeoutMillis();
+            closeTimer = loop.schedule(() -> closeTimedOut(timeout), timeout, TimeUnit.MILLISECONDS);
+            updateInterest();
+            finishClosing();
+        }
+    }
+
+    private void closeTimedOut(long timeout) {
+        if (state == State.OUTPUT_SHUT) {
+            // everything was flushed; the peer just never closed its side
+            closeNow(null);
+        } else {
+            closeNow(new IOException("peer " + remoteAddress + " did not take the last " + queue.queuedBytes()
+                    + " bytes within " + timeout + " ms of close"));
+        }
+    }
+
+    /**
+     * In CLOSING with nothing left to write: send FIN and wait for the peer's EOF before closing.
+     * Closing a socket whose input holds unread bytes makes the kernel send RST, and an RST may
+     * destroy the bytes just flushed before the peer has read them; so the carrier reads (and
+     * discards) until the peer closes too, within {@code closeFlushTimeoutMillis}.
+     */
+    private void finishClosing() {
+        if (state != State.CLOSING || !queue.isEmpty() || link.hasPendingOutput()) {
+            return;
+        }
+        if (inputEnded) {
+            closeNow(null);
+            return;
+        }
+        try {
+            link.shutdownOutput();
+        } catch (IOException e) {
+            closeNow(null); // the peer is gone already; everything was handed to the socket
+            return;
+        }
+        state = State.OUTPUT_SHUT;
+        waitingForSocket = false;
+        updateInterest();
     }
 
     @Override
@@ -247,8 +288,39 @@ public final class NioCarrier implements Carrier, SelectionHandler {
             waitingForSocket = false;
             flush();
         }
-        if ((ops & SelectionKey.OP_READ) != 0 && state == State.OPEN) {
-            read();
+        if ((ops & SelectionKey.OP_READ) != 0) {
+            if (state == State.OPEN) {
+                read();
+            } else if (state != State.CLOSED) {
+                discardInput();
+            }
+        }
+    }
+
+    /** Closing: read what the peer still sends and drop it, until its EOF. */
+    private void discardInput() {
+        ByteBuffer buf = loop.readBuffer();
+        for (int i = 0; i < settings.maxReadsPerEvent(); i++) {
+            buf.clear();
+            int n;
+            try {
+                n = link.read(buf);
+            } catch (IOException e) {
+                closeNow(state == State.OUTPUT_SHUT ? null : e);
+                return;
+            }
+            if (n < 0) {
+                inputEnded = true;
+                if (state == State.OUTPUT_SHUT) {
+                    closeNow(null);
+                } else {
+                    updateInterest(); // still flushing: the peer may read on after its FIN
+                }
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
         }
     }
 
@@ -295,14 +367,14 @@ public final class NioCarrier implements Carrier, SelectionHandler {
 
     /** Writes queued batches until the queue is empty, the socket is full or the spin budget is spent. */
     private void flush() {
-        if (inFlush || state == State.CLOSED) {
+        if (inFlush || state == State.CLOSED || state == State.OUTPUT_SHUT) {
             return;
         }
         inFlush = true;
         boolean socketFull = false;
         try {
             int spins = settings.writeSpinCount();
-            while (state != State.CLOSED) {
+            while (state == State.OPEN || state == State.CLOSING) {
                 if (queue.isEmpty()) {
                     socketFull = !link.flushPendingOutput();
                     break;
@@ -339,10 +411,10 @@ public final class NioCarrier implements Carrier, SelectionHandler {
         } finally {
             inFlush = false;
         }
-        waitingForSocket = socketFull && state != State.CLOSED;
+        waitingForSocket = socketFull && (state == State.OPEN || state == State.CLOSING);
         updateInterest();
-        if (state == State.CLOSING && queue.isEmpty() && !link.hasPendingOutput()) {
-            closeNow(null);
+        if (state == State.CLOSING) {
+            finishClosing();
         } else if (unwritable && state == State.OPEN && queue.queuedBytes() <= settings.writeLowWaterMark()) {
             unwritable = false;
             if (inWrite) {
@@ -446,10 +518,10 @@ public final class NioCarrier implements Carrier, SelectionHandler {
             return;
         }
         int ops = 0;
-        if (state == State.OPEN && readEnabled && listener != null) {
-            ops |= SelectionKey.OP_READ;
+        if (state == State.OPEN ? readEnabled && listener != null : !inputEnded) {
+            ops |= SelectionKey.OP_READ; // while closing: to discard input until the peer's EOF
         }
-        if (waitingForSocket && state != State.CLOSED) {
+        if (waitingForSocket && (state == State.OPEN || state == State.CLOSING)) {
             ops |= SelectionKey.OP_WRITE;
         }
         if (key.interestOps() != ops) {

@@ -135,6 +135,20 @@ public final class NioLoop implements Executor {
     }
 
     /**
+     * Deregisters the keys cancelled so far, which is when the JDK really closes their channels (a
+     * registered channel's close is deferred until then). Ready keys found on the way are handled on
+     * the next turn. Loop thread only.
+     */
+    void flushCancelledKeys() {
+        assert inLoop();
+        try {
+            selector.selectNow();
+        } catch (IOException e) {
+            LOG.debug("selectNow on {} failed", name, e);
+        }
+    }
+
+    /**
      * The loop's direct read buffer, shared by all its carriers: valid only until the reading
      * callback returns. Loop thread only.
      */
@@ -192,8 +206,9 @@ public final class NioLoop implements Executor {
 
     private void select() throws IOException {
         wakeupPending.set(false);
-        // re-check after clearing the flag: a task queued before that saw the flag set and did not wake us
-        if (!tasks.isEmpty()) {
+        // re-check after clearing the flag: a task queued before that saw the flag set and did not wake us;
+        // keys selected by flushCancelledKeys() wait in the selected set and would not wake select()
+        if (!tasks.isEmpty() || !selector.selectedKeys().isEmpty()) {
             selector.selectNow();
             return;
         }
@@ -312,6 +327,11 @@ public final class NioLoop implements Executor {
         private Timer(Runnable task, long deadlineNanos) {
             this.task = Objects.requireNonNull(task, "task");
             this.deadlineNanos = deadlineNanos;
+        }
+
+        /** When it is due, on the {@link System#nanoTime()} scale. */
+        long deadlineNanos() {
+            return deadlineNanos;
         }
 
         /** Prevents the task from running if it has not run yet. */

@@ -327,6 +327,10 @@ public final class NioServer implements TransportServer, SelectionHandler {
             key.cancel();
         }
         NioSockets.closeQuietly(serverChannel);
+        if (acceptLoop.inLoop()) {
+            // until its key is deregistered the socket still listens (and the kernel still accepts)
+            acceptLoop.flushCancelledKeys();
+        }
         channelClosed.complete(null);
     }
 

@@ -37,6 +37,11 @@ final class PlainByteLink implements ByteLink {
     }
 
     @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
     public void close() {
         try {
             channel.close();

@@ -60,11 +60,20 @@ final class CarrierFixture implements AutoCloseable {
      * then crawls on its persist timer.)
      */
     static CarrierFixture openSmall(int highWaterMark) throws Exception {
-        return new CarrierFixture(TransportConfig.builder()
+        return open(smallConfig(highWaterMark).build());
+    }
+
+    /** The settings of {@link #openSmall}, to add more to. */
+    static TransportConfig.Builder smallConfig(int highWaterMark) {
+        return TransportConfig.builder()
                 .property(NioSettings.WRITE_HIGH_WATER_MARK, Integer.toString(highWaterMark))
                 .property(NioSettings.WRITE_LOW_WATER_MARK, Integer.toString(highWaterMark / 4))
-                .property(NioSettings.SEND_BUFFER_SIZE, "8192")
-                .build(), 8192);
+                .property(NioSettings.SEND_BUFFER_SIZE, "8192");
+    }
+
+    /** With a small peer receive buffer, as {@link #openSmall}. */
+    static CarrierFixture open(TransportConfig config) throws Exception {
+        return new CarrierFixture(config, 8192);
     }
 
     /** Runs {@code task} on the loop and waits for its result. */

@@ -257,15 +257,54 @@ class NioCarrierTest {
             assertFalse(f.onLoop(f.carrier::isWritable));
             assertInstanceOf(IOException.class, lateWrite.get(10, SECONDS), "a write after close fails");
 
+            // what the peer sends after close(true) is read and dropped, never delivered
+            Patterns.write(f.peerOut(), 0, 100_000);
             InputStream in = f.peerIn();
             Patterns.readAndVerify(in, 0, (long) batches * size);
-            assertEquals(-1, in.read(), "EOF right after the flushed bytes");
-            assertNull(f.listener.closed.get(10, SECONDS));
+            assertEquals(-1, in.read(), "FIN right after the flushed bytes");
+            f.peer.shutdownOutput();
+            assertNull(f.listener.closed.get(10, SECONDS), "closed once the peer closed its side too");
             assertEquals(batches, (int) f.onLoop(results::size));
             for (Throwable t : f.onLoop(() -> new ArrayList<>(results))) {
                 assertNull(t);
             }
             assertEquals(0, (int) f.onLoop(() -> f.listener.reads), "no reads after close(true)");
+            f.assertListenerSane();
+        }
+    }
+
+    @Test
+    void closeWithFlushGivesUpOnAPeerThatDoesNotRead() throws Exception {
+        try (CarrierFixture f = CarrierFixture.open(CarrierFixture.smallConfig(64 * 1024)
+                .property(NioSettings.CLOSE_FLUSH_TIMEOUT_MILLIS, "200").build())) {
+            List<Throwable> results = new ArrayList<>();
+            f.onLoopRun(() -> {
+                for (int i = 0; i < 32; i++) {
+                    f.carrier.write(new ByteBuffer[] {ByteBuffer.allocate(64 * 1024)}, 1, results::add);
+                }
+                f.carrier.close(true);
+            });
+            Throwable cause = f.listener.closed.get(10, SECONDS);
+            assertInstanceOf(IOException.class, cause);
+            assertTrue(cause.getMessage().contains("did not take"), cause.getMessage());
+            f.onLoopRun(() -> { });
+            assertInstanceOf(IOException.class, f.onLoop(() -> results.get(31)));
+            f.assertListenerSane();
+        }
+    }
+
+    @Test
+    void closeWithFlushClosesAnywayWhenThePeerNeverClosesItsSide() throws Exception {
+        try (CarrierFixture f = CarrierFixture.open(CarrierFixture.smallConfig(64 * 1024)
+                .property(NioSettings.CLOSE_FLUSH_TIMEOUT_MILLIS, "200").build())) {
+            f.onLoopRun(() -> {
+                f.carrier.write(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {Patterns.at(0)})}, 1, x -> { });
+                f.carrier.close(true);
+            });
+            InputStream in = f.peerIn();
+            Patterns.readAndVerify(in, 0, 1);
+            assertEquals(-1, in.read());
+            assertNull(f.listener.closed.get(10, SECONDS), "everything was flushed: an orderly close");
             f.assertListenerSane();
         }
     }

@@ -67,18 +67,33 @@ class NioLoopTest {
     }
 
     @Test
-    void timersRunInDeadlineOrderAndCancelledOnesDoNot() throws Exception {
+    void timersRunInDeadlineOrderNeverEarlyAndCancelledOnesDoNot() throws Exception {
         NioLoopGroup group = new NioLoopGroup(1, "loop-test", 1024, true);
         NioLoop loop = group.loops().get(0);
         try {
-            List<String> fired = new ArrayList<>();
-            CompletableFuture<List<String>> done = new CompletableFuture<>();
-            loop.schedule(() -> fired.add("b"), 40, MILLISECONDS);
-            loop.schedule(() -> fired.add("a"), 20, MILLISECONDS);
-            NioLoop.Timer cancelled = loop.schedule(() -> fired.add("x"), 30, MILLISECONDS);
-            cancelled.cancel();
-            loop.schedule(() -> done.complete(new ArrayList<>(fired)), 60, MILLISECONDS);
-            assertEquals(List.of("a", "b"), done.get(10, SECONDS));
+            List<long[]> fired = new ArrayList<>(); // {deadline, ran at, index}
+            NioLoop.Timer[] timers = new NioLoop.Timer[4];
+            CompletableFuture<List<long[]>> done = new CompletableFuture<>();
+            int[] delays = {40, 20, 30, 10};
+            for (int i = 0; i < 4; i++) {
+                int n = i;
+                timers[i] = loop.schedule(() -> {
+                    fired.add(new long[] {timers[n].deadlineNanos(), System.nanoTime(), n});
+                    if (fired.size() == 3) {
+                        loop.execute(() -> done.complete(new ArrayList<>(fired)));
+                    }
+                }, delays[i], MILLISECONDS);
+            }
+            timers[2].cancel();
+            List<long[]> got = done.get(10, SECONDS);
+            assertEquals(3, got.size(), "the cancelled timer did not run");
+            for (int i = 0; i < got.size(); i++) {
+                assertTrue(got.get(i)[2] != 2, "the cancelled timer ran");
+                assertTrue(got.get(i)[1] - got.get(i)[0] >= 0, "a timer ran before its deadline");
+                if (i > 0) {
+                    assertTrue(got.get(i)[0] - got.get(i - 1)[0] >= 0, "timers ran out of deadline order");
+                }
+            }
         } finally {
             group.shutdown().get(10, SECONDS);
         }
