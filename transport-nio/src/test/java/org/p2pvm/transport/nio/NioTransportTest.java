@@ -178,6 +178,32 @@ class NioTransportTest {
     }
 
     @Test
+    void connectTimesOutNamingThePeer() throws Exception {
+        // a listener whose accept queue is full drops further SYNs: the dial can only time out
+        try (java.nio.channels.ServerSocketChannel full = java.nio.channels.ServerSocketChannel.open()) {
+            full.bind(new InetSocketAddress("127.0.0.1", 0), 1);
+            List<java.nio.channels.SocketChannel> fillers = new ArrayList<>();
+            try (NioTransport t = new NioTransport(TransportConfig.builder().ioThreads(1).threadNamePrefix("nio-timeout")
+                    .property(NioTransport.CONNECT_TIMEOUT_MILLIS, "300").build())) {
+                for (int i = 0; i < 8; i++) {
+                    java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open();
+                    c.configureBlocking(false);
+                    c.connect(full.getLocalAddress());
+                    fillers.add(c);
+                }
+                URI peer = Transports.tcpUri((InetSocketAddress) full.getLocalAddress());
+                Throwable e = failure(t.connect(peer, OPTIONS));
+                assertInstanceOf(java.net.SocketTimeoutException.class, e);
+                assertTrue(e.getMessage().contains(peer.toString()) && e.getMessage().contains("300 ms"), e.getMessage());
+            } finally {
+                for (java.nio.channels.SocketChannel c : fillers) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsUrisThatAreNotTcpHostPort() throws Exception {
         try (NioTransport t = transport("nio-uri")) {
             for (String bad : List.of("ws://127.0.0.1:80/p2pvm", "tcp://127.0.0.1", "tcp://127.0.0.1:99999")) {
