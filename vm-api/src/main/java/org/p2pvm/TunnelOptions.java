@@ -23,6 +23,8 @@ public final class TunnelOptions {
     private final int maxFragmentSize;
     private final int initialStreamWindow;
     private final int initialTunnelWindow;
+    private final int maxStreamWindow;
+    private final int maxTunnelWindow;
     private final long maxStreams;
     private final long maxListens;
     private final int maxBatchBytes;
@@ -37,6 +39,8 @@ public final class TunnelOptions {
         this.maxFragmentSize = b.maxFragmentSize;
         this.initialStreamWindow = b.initialStreamWindow;
         this.initialTunnelWindow = b.initialTunnelWindow;
+        this.maxStreamWindow = b.effectiveMaxStreamWindow();
+        this.maxTunnelWindow = b.effectiveMaxTunnelWindow();
         this.maxStreams = b.maxStreams;
         this.maxListens = b.maxListens;
         this.maxBatchBytes = b.maxBatchBytes;
@@ -78,6 +82,23 @@ public final class TunnelOptions {
     /** Receive window of the whole tunnel (§3 INITIAL_TUNNEL_WINDOW, default 16 MiB). */
     public int initialTunnelWindow() {
         return initialTunnelWindow;
+    }
+
+    /**
+     * Largest receive window one stream may grow to (§6 window growth, default 16 MiB). A stream whose
+     * reader drains faster than its window allows at the measured RTT gets more credit, up to this;
+     * set it equal to {@link #initialStreamWindow()} to turn growth off.
+     */
+    public int maxStreamWindow() {
+        return maxStreamWindow;
+    }
+
+    /**
+     * Largest receive window the whole tunnel may grow to (§6, default 64 MiB): the bound on bytes the
+     * peer may have in flight towards this end, and so on what this end buffers for slow readers.
+     */
+    public int maxTunnelWindow() {
+        return maxTunnelWindow;
     }
 
     /** Concurrent streams this end accepts from the peer (§3 MAX_STREAMS, default 1,048,576). */
@@ -136,6 +157,8 @@ public final class TunnelOptions {
         return "TunnelOptions{maxFragmentSize=" + maxFragmentSize
                 + ", initialStreamWindow=" + initialStreamWindow
                 + ", initialTunnelWindow=" + initialTunnelWindow
+                + ", maxStreamWindow=" + maxStreamWindow
+                + ", maxTunnelWindow=" + maxTunnelWindow
                 + ", maxStreams=" + maxStreams
                 + ", maxListens=" + maxListens
                 + ", maxBatchBytes=" + maxBatchBytes
@@ -152,6 +175,9 @@ public final class TunnelOptions {
         private int maxFragmentSize = 16384;
         private int initialStreamWindow = 256 * 1024;
         private int initialTunnelWindow = 16 * 1024 * 1024;
+        /** -1: the default, or the initial window when that is larger. */
+        private int maxStreamWindow = -1;
+        private int maxTunnelWindow = -1;
         private long maxStreams = 1 << 20;
         private long maxListens = 4096;
         private int maxBatchBytes = 2 * 1024 * 1024;
@@ -169,6 +195,8 @@ public final class TunnelOptions {
             maxFragmentSize = o.maxFragmentSize;
             initialStreamWindow = o.initialStreamWindow;
             initialTunnelWindow = o.initialTunnelWindow;
+            maxStreamWindow = o.maxStreamWindow;
+            maxTunnelWindow = o.maxTunnelWindow;
             maxStreams = o.maxStreams;
             maxListens = o.maxListens;
             maxBatchBytes = o.maxBatchBytes;
@@ -192,6 +220,18 @@ public final class TunnelOptions {
 
         public Builder initialTunnelWindow(int bytes) {
             this.initialTunnelWindow = bytes;
+            return this;
+        }
+
+        /** Growth limit of one stream's receive window; see {@link TunnelOptions#maxStreamWindow()}. */
+        public Builder maxStreamWindow(int bytes) {
+            this.maxStreamWindow = bytes;
+            return this;
+        }
+
+        /** Growth limit of the tunnel's receive window; see {@link TunnelOptions#maxTunnelWindow()}. */
+        public Builder maxTunnelWindow(int bytes) {
+            this.maxTunnelWindow = bytes;
             return this;
         }
 
@@ -250,6 +290,8 @@ public final class TunnelOptions {
             range("maxFragmentSize", maxFragmentSize, MIN_FRAGMENT_SIZE, MAX_FRAGMENT_SIZE);
             range("initialStreamWindow", initialStreamWindow, 1, MAX_WINDOW);
             range("initialTunnelWindow", initialTunnelWindow, 1, MAX_WINDOW);
+            range("maxStreamWindow", effectiveMaxStreamWindow(), initialStreamWindow, MAX_WINDOW);
+            range("maxTunnelWindow", effectiveMaxTunnelWindow(), initialTunnelWindow, MAX_WINDOW);
             range("maxStreams", maxStreams, 1, 0xFFFFFFFFL);
             range("maxListens", maxListens, 0, 0xFFFFFFFFL);
             range("maxBatchBytes", maxBatchBytes, 9 + MIN_FRAGMENT_SIZE, 1 << 30);
@@ -267,6 +309,14 @@ public final class TunnelOptions {
                 throw new IllegalArgumentException("authToken must not be null; use \"\" for no token (weak)");
             }
             return new TunnelOptions(this);
+        }
+
+        private int effectiveMaxStreamWindow() {
+            return maxStreamWindow >= 0 ? maxStreamWindow : Math.max(16 * 1024 * 1024, initialStreamWindow);
+        }
+
+        private int effectiveMaxTunnelWindow() {
+            return maxTunnelWindow >= 0 ? maxTunnelWindow : Math.max(64 * 1024 * 1024, initialTunnelWindow);
         }
 
         private static void range(String field, long value, long min, long max) {
@@ -290,6 +340,7 @@ public final class TunnelOptions {
         }
         return maxFragmentSize == t.maxFragmentSize && initialStreamWindow == t.initialStreamWindow
                 && initialTunnelWindow == t.initialTunnelWindow && maxStreams == t.maxStreams
+                && maxStreamWindow == t.maxStreamWindow && maxTunnelWindow == t.maxTunnelWindow
                 && maxListens == t.maxListens && maxBatchBytes == t.maxBatchBytes
                 && streamWriteHighWaterMark == t.streamWriteHighWaterMark
                 && handshakeTimeout.equals(t.handshakeTimeout) && keepaliveInterval.equals(t.keepaliveInterval)
@@ -299,7 +350,8 @@ public final class TunnelOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxFragmentSize, initialStreamWindow, initialTunnelWindow, maxStreams, maxListens,
+        return Objects.hash(maxFragmentSize, initialStreamWindow, initialTunnelWindow, maxStreamWindow,
+                maxTunnelWindow, maxStreams, maxListens,
                 maxBatchBytes, streamWriteHighWaterMark, handshakeTimeout, keepaliveInterval, keepaliveTimeout,
                 drainTimeout, authToken);
     }
