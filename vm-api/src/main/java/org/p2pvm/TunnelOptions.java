@@ -29,6 +29,10 @@ public final class TunnelOptions {
     private final long maxListens;
     private final int maxBatchBytes;
     private final int streamWriteHighWaterMark;
+    private final int maxPingsPerSecond;
+    private final int maxResetsPerSecond;
+    private final int maxListenChangesPerSecond;
+    private final int maxEmptyFramesPerSecond;
     private final Duration handshakeTimeout;
     private final Duration keepaliveInterval;
     private final Duration keepaliveTimeout;
@@ -45,6 +49,10 @@ public final class TunnelOptions {
         this.maxListens = b.maxListens;
         this.maxBatchBytes = b.maxBatchBytes;
         this.streamWriteHighWaterMark = b.streamWriteHighWaterMark;
+        this.maxPingsPerSecond = b.maxPingsPerSecond;
+        this.maxResetsPerSecond = b.maxResetsPerSecond;
+        this.maxListenChangesPerSecond = b.maxListenChangesPerSecond;
+        this.maxEmptyFramesPerSecond = b.maxEmptyFramesPerSecond;
         this.handshakeTimeout = b.handshakeTimeout;
         this.keepaliveInterval = b.keepaliveInterval;
         this.keepaliveTimeout = b.keepaliveTimeout;
@@ -124,6 +132,35 @@ public final class TunnelOptions {
         return streamWriteHighWaterMark;
     }
 
+    /**
+     * PING frames the peer may send per second, with a burst of ten seconds' worth (default 100);
+     * more is a flood (GOAWAY LIMIT_EXCEEDED, PROTOCOL.md §10).
+     */
+    public int maxPingsPerSecond() {
+        return maxPingsPerSecond;
+    }
+
+    /**
+     * RESETs the peer may send per second on streams still open here, burst ten seconds' worth
+     * (default 1000): the rapid-reset guard (CVE-2023-44487, PROTOCOL.md §10).
+     */
+    public int maxResetsPerSecond() {
+        return maxResetsPerSecond;
+    }
+
+    /** LISTEN frames the peer may send per second, burst ten seconds' worth (default 100, §10). */
+    public int maxListenChangesPerSecond() {
+        return maxListenChangesPerSecond;
+    }
+
+    /**
+     * Frames that carry nothing (DATA without payload or FIN, unknown types) the peer may send per
+     * second, burst ten seconds' worth (default 100, §10).
+     */
+    public int maxEmptyFramesPerSecond() {
+        return maxEmptyFramesPerSecond;
+    }
+
     /** How long the handshake may take before the carrier is closed with TIMEOUT (§4, default 10 s). */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
@@ -163,6 +200,10 @@ public final class TunnelOptions {
                 + ", maxListens=" + maxListens
                 + ", maxBatchBytes=" + maxBatchBytes
                 + ", streamWriteHighWaterMark=" + streamWriteHighWaterMark
+                + ", maxPingsPerSecond=" + maxPingsPerSecond
+                + ", maxResetsPerSecond=" + maxResetsPerSecond
+                + ", maxListenChangesPerSecond=" + maxListenChangesPerSecond
+                + ", maxEmptyFramesPerSecond=" + maxEmptyFramesPerSecond
                 + ", handshakeTimeout=" + handshakeTimeout
                 + ", keepaliveInterval=" + keepaliveInterval
                 + ", keepaliveTimeout=" + keepaliveTimeout
@@ -182,6 +223,10 @@ public final class TunnelOptions {
         private long maxListens = 4096;
         private int maxBatchBytes = 2 * 1024 * 1024;
         private int streamWriteHighWaterMark = 256 * 1024;
+        private int maxPingsPerSecond = 100;
+        private int maxResetsPerSecond = 1000;
+        private int maxListenChangesPerSecond = 100;
+        private int maxEmptyFramesPerSecond = 100;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepaliveInterval = Duration.ofSeconds(15);
         private Duration keepaliveTimeout = Duration.ofSeconds(45);
@@ -201,6 +246,10 @@ public final class TunnelOptions {
             maxListens = o.maxListens;
             maxBatchBytes = o.maxBatchBytes;
             streamWriteHighWaterMark = o.streamWriteHighWaterMark;
+            maxPingsPerSecond = o.maxPingsPerSecond;
+            maxResetsPerSecond = o.maxResetsPerSecond;
+            maxListenChangesPerSecond = o.maxListenChangesPerSecond;
+            maxEmptyFramesPerSecond = o.maxEmptyFramesPerSecond;
             handshakeTimeout = o.handshakeTimeout;
             keepaliveInterval = o.keepaliveInterval;
             keepaliveTimeout = o.keepaliveTimeout;
@@ -255,6 +304,26 @@ public final class TunnelOptions {
             return this;
         }
 
+        public Builder maxPingsPerSecond(int perSecond) {
+            this.maxPingsPerSecond = perSecond;
+            return this;
+        }
+
+        public Builder maxResetsPerSecond(int perSecond) {
+            this.maxResetsPerSecond = perSecond;
+            return this;
+        }
+
+        public Builder maxListenChangesPerSecond(int perSecond) {
+            this.maxListenChangesPerSecond = perSecond;
+            return this;
+        }
+
+        public Builder maxEmptyFramesPerSecond(int perSecond) {
+            this.maxEmptyFramesPerSecond = perSecond;
+            return this;
+        }
+
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = timeout;
             return this;
@@ -296,6 +365,10 @@ public final class TunnelOptions {
             range("maxListens", maxListens, 0, 0xFFFFFFFFL);
             range("maxBatchBytes", maxBatchBytes, 9 + MIN_FRAGMENT_SIZE, 1 << 30);
             range("streamWriteHighWaterMark", streamWriteHighWaterMark, 1, MAX_WINDOW);
+            range("maxPingsPerSecond", maxPingsPerSecond, 1, 1_000_000_000);
+            range("maxResetsPerSecond", maxResetsPerSecond, 1, 1_000_000_000);
+            range("maxListenChangesPerSecond", maxListenChangesPerSecond, 1, 1_000_000_000);
+            range("maxEmptyFramesPerSecond", maxEmptyFramesPerSecond, 1, 1_000_000_000);
             positive("handshakeTimeout", handshakeTimeout);
             positive("keepaliveInterval", keepaliveInterval);
             positive("keepaliveTimeout", keepaliveTimeout);
@@ -343,6 +416,9 @@ public final class TunnelOptions {
                 && maxStreamWindow == t.maxStreamWindow && maxTunnelWindow == t.maxTunnelWindow
                 && maxListens == t.maxListens && maxBatchBytes == t.maxBatchBytes
                 && streamWriteHighWaterMark == t.streamWriteHighWaterMark
+                && maxPingsPerSecond == t.maxPingsPerSecond && maxResetsPerSecond == t.maxResetsPerSecond
+                && maxListenChangesPerSecond == t.maxListenChangesPerSecond
+                && maxEmptyFramesPerSecond == t.maxEmptyFramesPerSecond
                 && handshakeTimeout.equals(t.handshakeTimeout) && keepaliveInterval.equals(t.keepaliveInterval)
                 && keepaliveTimeout.equals(t.keepaliveTimeout) && drainTimeout.equals(t.drainTimeout)
                 && authToken.equals(t.authToken);
@@ -352,7 +428,8 @@ public final class TunnelOptions {
     public int hashCode() {
         return Objects.hash(maxFragmentSize, initialStreamWindow, initialTunnelWindow, maxStreamWindow,
                 maxTunnelWindow, maxStreams, maxListens,
-                maxBatchBytes, streamWriteHighWaterMark, handshakeTimeout, keepaliveInterval, keepaliveTimeout,
+                maxBatchBytes, streamWriteHighWaterMark, maxPingsPerSecond, maxResetsPerSecond,
+                maxListenChangesPerSecond, maxEmptyFramesPerSecond, handshakeTimeout, keepaliveInterval, keepaliveTimeout,
                 drainTimeout, authToken);
     }
 }

@@ -84,6 +84,11 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     private boolean flushScheduled;
 
     private ReceiveWindow tunnelRecvWindow;
+    // §10 flood guards
+    private RateLimit pingLimit;
+    private RateLimit resetLimit;
+    private RateLimit listenLimit;
+    private RateLimit emptyLimit;
     /** No PING solely for RTT more often than this (§6 growth needs an RTT under load too). */
     private static final long RTT_PROBE_NANOS = 1_000_000_000L;
 
@@ -122,6 +127,10 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         startNanos = clock.nanoTime();
         lastReadNanos = startNanos;
         tunnelRecvWindow = new ReceiveWindow(options.initialTunnelWindow(), startNanos);
+        pingLimit = new RateLimit(options.maxPingsPerSecond(), startNanos);
+        resetLimit = new RateLimit(options.maxResetsPerSecond(), startNanos);
+        listenLimit = new RateLimit(options.maxListenChangesPerSecond(), startNanos);
+        emptyLimit = new RateLimit(options.maxEmptyFramesPerSecond(), startNanos);
         FrameWriter.hello(writer.control(FrameType.HEADER_LENGTH + FrameType.HELLO_MAX), handshake.localNonce(),
                 PeerSettings.advertised(options));
         long period = tickPeriodNanos();
@@ -359,6 +368,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         if (ack) {
             pings.onAck(opaque, clock.nanoTime());
         } else {
+            flood(pingLimit, "PING", options.maxPingsPerSecond());
             FrameWriter.ping(writer.control(FrameType.HEADER_LENGTH + FrameType.PING_LENGTH), true, opaque);
             requestFlush();
         }
@@ -384,6 +394,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     @Override
     public void onListen(ByteBuffer address16, int port, int listenState) throws ProtocolViolation {
         requireOpen(FrameType.LISTEN);
+        flood(listenLimit, "LISTEN", options.maxListenChangesPerSecond());
         byte[] a = new byte[16];
         address16.get(0, a);
         VmAddress address = VmAddress.of(a, port);
@@ -473,6 +484,9 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     public void onData(int id, ByteBuffer data, boolean endOfFrame, boolean fin) throws ProtocolViolation {
         requireOpen(FrameType.DATA);
         int n = data.remaining();
+        if (n == 0 && !fin) {
+            flood(emptyLimit, "empty DATA", options.maxEmptyFramesPerSecond());
+        }
         payloadBytesReceived += n;
         if (!tunnelRecvWindow.take(n)) {
             throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the tunnel window: "
@@ -533,6 +547,9 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         if (s == null) {
             return;
         }
+        if (!s.resetSent) {
+            flood(resetLimit, "RESET", options.maxResetsPerSecond()); // rapid reset (CVE-2023-44487)
+        }
         s.resetReceived = true;
         if (!s.resetSent && !s.finSent) {
             // §5: answer so that both ends can free the id
@@ -545,6 +562,20 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
                 ? "nothing accepts connections on " + s.remote + " in the peer's VM" : null;
         s.fail(StreamImpl.resetException(code, true, s, detail));
         remove(s);
+    }
+
+    @Override
+    public void onUnknown(int type, int flags, int streamId, int length) throws ProtocolViolation {
+        requireOpen(type);
+        flood(emptyLimit, "unknown-type", options.maxEmptyFramesPerSecond());
+    }
+
+    /** §10: a peer that exceeds a rate makes this end work for nothing; it loses the tunnel. */
+    private void flood(RateLimit limit, String what, int perSecond) throws ProtocolViolation {
+        if (!limit.tryTake(clock.nanoTime())) {
+            throw ProtocolViolation.tunnel(ErrorCode.LIMIT_EXCEEDED, "flood of " + what + " frames: more than "
+                    + perSecond + " per second sustained (§10)");
+        }
     }
 
     // ================================================================== streams
