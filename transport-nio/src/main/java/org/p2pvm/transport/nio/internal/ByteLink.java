@@ -29,6 +29,13 @@ interface ByteLink {
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /**
+     * Whether the last {@link #write} took nothing because the link waits for the peer (a TLS
+     * handshake in progress), not because the socket is full: the carrier then does not wait for
+     * OP_WRITE (which would spin) but retries after the next read. Always false for plain TCP.
+     */
+    boolean writeNeedsInput();
+
+    /**
      * Whether bytes the link made itself (TLS records, handshake messages, close_notify) still wait
      * for the socket. Always false for plain TCP.
      */

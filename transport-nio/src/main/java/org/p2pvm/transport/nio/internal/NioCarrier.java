@@ -360,8 +360,9 @@ public final class NioCarrier implements Carrier, SelectionHandler {
                 break; // the socket is most likely empty: spare a read that returns 0
             }
         }
-        if (state != State.CLOSED && link.hasPendingOutput() && !waitingForSocket) {
-            flush(); // a TLS link may have to answer what it read
+        if ((state == State.OPEN || state == State.CLOSING) && !waitingForSocket
+                && (link.hasPendingOutput() || !queue.isEmpty())) {
+            flush(); // a TLS link may have to answer what it read, or may take queued bytes now
         }
     }
 
@@ -396,7 +397,7 @@ public final class NioCarrier implements Carrier, SelectionHandler {
                 adaptWriteSize(attempted, written);
                 completeDone();
                 if (written == 0) {
-                    socketFull = true;
+                    socketFull = !link.writeNeedsInput();
                     break;
                 }
                 if (--spins == 0) {

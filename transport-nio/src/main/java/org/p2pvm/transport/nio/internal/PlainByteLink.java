@@ -27,6 +27,11 @@ final class PlainByteLink implements ByteLink {
     }
 
     @Override
+    public boolean writeNeedsInput() {
+        return false;
+    }
+
+    @Override
     public boolean hasPendingOutput() {
         return false;
     }
