@@ -52,8 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NioCarrier implements Carrier, SelectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(NioCarrier.class);
-    private static final long MIN_WRITE_BYTES = 4096;
-    private static final long MAX_WRITE_BYTES = 64L << 20;
 
     /**
      * OPEN; CLOSING: close(true) called, flushing the queue; OUTPUT_SHUT: flushed and FIN sent,
@@ -68,7 +66,7 @@ public final class NioCarrier implements Carrier, SelectionHandler {
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
     private final NioSettings settings;
-    private final WriteQueue queue = new WriteQueue();
+    private final WriteQueue queue;
     private SelectionKey key;
     private CarrierListener listener;
     private State state = State.OPEN;
@@ -83,7 +81,6 @@ public final class NioCarrier implements Carrier, SelectionHandler {
     /** Completions waiting in loop tasks; later ones must queue behind them. */
     private int deferredCompletions;
     private boolean flushScheduled;
-    private long maxBytesPerWrite;
     private boolean closeNotified;
     private boolean closeNotifyPending;
     private Throwable pendingCloseCause;
@@ -98,8 +95,7 @@ public final class NioCarrier implements Carrier, SelectionHandler {
         this.settings = settings;
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
-        int sndBuf = channel.socket().getSendBufferSize();
-        this.maxBytesPerWrite = Math.max(MIN_WRITE_BYTES, Math.min(MAX_WRITE_BYTES, 2L * sndBuf));
+        this.queue = new WriteQueue(2L * channel.socket().getSendBufferSize());
     }
 
     /**
@@ -380,12 +376,11 @@ public final class NioCarrier implements Carrier, SelectionHandler {
                     socketFull = !link.flushPendingOutput();
                     break;
                 }
-                int n = queue.gather(maxBytesPerWrite);
+                int n = queue.gather();
                 if (n == 0) {
                     completeDone(); // only empty batches left
                     continue;
                 }
-                long attempted = queue.gatheredBytes();
                 long written;
                 try {
                     written = link.write(queue.gathered(), 0, n);
@@ -394,7 +389,6 @@ public final class NioCarrier implements Carrier, SelectionHandler {
                     throw e;
                 }
                 queue.written(written);
-                adaptWriteSize(attempted, written);
                 completeDone();
                 if (written == 0) {
                     socketFull = !link.writeNeedsInput();
@@ -436,17 +430,6 @@ public final class NioCarrier implements Carrier, SelectionHandler {
         } catch (RuntimeException e) {
             LOG.error("carrier listener failed in onWritable on {}; closing the carrier", remoteAddress, e);
             closeNow(e);
-        }
-    }
-
-    /** Netty's rule: grow the limit after a full write, shrink it after a write of less than half. */
-    private void adaptWriteSize(long attempted, long written) {
-        if (attempted == written) {
-            if (attempted << 1 > maxBytesPerWrite) {
-                maxBytesPerWrite = Math.min(MAX_WRITE_BYTES, attempted << 1);
-            }
-        } else if (attempted > MIN_WRITE_BYTES && written < attempted >>> 1) {
-            maxBytesPerWrite = Math.max(MIN_WRITE_BYTES, attempted >>> 1);
         }
     }
 

@@ -20,6 +20,8 @@ import org.p2pvm.engine.Carrier.WriteCompletion;
 final class WriteQueue {
     /** The most buffers one gathering write takes (Linux IOV_MAX, as Netty uses). */
     static final int MAX_GATHER = 1024;
+    static final long MIN_WRITE_BYTES = 4096;
+    static final long MAX_WRITE_BYTES = 64L << 20;
 
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
@@ -29,6 +31,16 @@ final class WriteQueue {
     /** A buffer larger than one write's byte limit goes out through a shorter duplicate. */
     private ByteBuffer cutSource;
     private ByteBuffer cutCopy;
+    /** About how many bytes one gathering write offers the socket; adapted after each write. */
+    private long maxBytesPerWrite;
+
+    /**
+     * @param initialBytesPerWrite the first limit of one gathering write (twice the socket's send
+     *     buffer, as Netty starts)
+     */
+    WriteQueue(long initialBytesPerWrite) {
+        this.maxBytesPerWrite = clamp(initialBytesPerWrite);
+    }
 
     /** Queues one batch: {@code count} buffers from {@code buffers[0]}. */
     void add(ByteBuffer[] buffers, int count, WriteCompletion completion) {
@@ -51,6 +63,16 @@ final class WriteQueue {
     /** Bytes queued and not yet taken by the socket. */
     long queuedBytes() {
         return queuedBytes;
+    }
+
+    /** {@link #gather(long)} with the adapted limit. */
+    int gather() {
+        return gather(maxBytesPerWrite);
+    }
+
+    /** The current limit of one gathering write. */
+    long maxBytesPerWrite() {
+        return maxBytesPerWrite;
     }
 
     /**
@@ -101,8 +123,22 @@ final class WriteQueue {
         return gatheredBytes;
     }
 
-    /** Accounts for a write of {@code written} bytes from the gathered buffers and clears the array. */
+    /**
+     * Accounts for a write of {@code written} bytes from the gathered buffers, clears the array, and
+     * adapts the limit as Netty's {@code NioSocketChannel} does: doubled after a write the socket
+     * took whole, halved after one it took less than half of. The limit exists because the JDK copies
+     * heap buffers into a temporary direct buffer of the whole offered size.
+     */
     void written(long written) {
+        if (gathered > 0) {
+            if (written == gatheredBytes) {
+                if (gatheredBytes << 1 > maxBytesPerWrite) {
+                    maxBytesPerWrite = clamp(gatheredBytes << 1);
+                }
+            } else if (gatheredBytes > MIN_WRITE_BYTES && written < gatheredBytes >>> 1) {
+                maxBytesPerWrite = clamp(gatheredBytes >>> 1);
+            }
+        }
         if (cutSource != null) {
             cutSource.position(cutCopy.position());
             cutSource = null;
@@ -146,6 +182,10 @@ final class WriteQueue {
             queuedBytes -= e.buffers[i].remaining();
         }
         return e.completion;
+    }
+
+    private static long clamp(long bytes) {
+        return Math.max(MIN_WRITE_BYTES, Math.min(MAX_WRITE_BYTES, bytes));
     }
 
     /** One batch of the engine. */

@@ -37,7 +37,7 @@ class WriteQueueTest {
 
     @Test
     void gathersAcrossBatchesAndCompletesThemInOrder() {
-        WriteQueue q = new WriteQueue();
+        WriteQueue q = new WriteQueue(1 << 20);
         q.add(buffers(10, 0, 20), 3, A);
         q.add(buffers(5), 1, B);
         assertEquals(35, q.queuedBytes());
@@ -63,7 +63,7 @@ class WriteQueueTest {
 
     @Test
     void stopsAtTheByteLimitButTakesAtLeastOneBuffer() {
-        WriteQueue q = new WriteQueue();
+        WriteQueue q = new WriteQueue(1 << 20);
         ByteBuffer big = ByteBuffer.allocate(100);
         q.add(new ByteBuffer[] {big, ByteBuffer.allocate(10)}, 2, A);
         int n = q.gather(30);
@@ -81,7 +81,7 @@ class WriteQueueTest {
 
     @Test
     void limitsOneWriteToMaxGatherBuffers() {
-        WriteQueue q = new WriteQueue();
+        WriteQueue q = new WriteQueue(1 << 20);
         int[] sizes = new int[WriteQueue.MAX_GATHER + 5];
         java.util.Arrays.fill(sizes, 1);
         q.add(buffers(sizes), sizes.length, A);
@@ -89,8 +89,26 @@ class WriteQueueTest {
     }
 
     @Test
+    void adaptsTheBytesPerWriteToWhatTheSocketTakes() {
+        WriteQueue q = new WriteQueue(16 * 1024);
+        int[] sizes = new int[256];
+        java.util.Arrays.fill(sizes, 1024);
+        q.add(buffers(sizes), sizes.length, A);
+        assertEquals(16, q.gather());
+        take(q, 16, 16 * 1024); // all taken: offer twice as much next time
+        assertEquals(32 * 1024, q.maxBytesPerWrite());
+        assertEquals(32, q.gather());
+        take(q, 32, 8 * 1024); // less than half taken: halve
+        assertEquals(16 * 1024, q.maxBytesPerWrite());
+        q.gather();
+        take(q, 16, 0);
+        assertEquals(8 * 1024, q.maxBytesPerWrite());
+        assertEquals(WriteQueue.MIN_WRITE_BYTES, new WriteQueue(0).maxBytesPerWrite());
+    }
+
+    @Test
     void emptyBatchesAreDoneAtOnce() {
-        WriteQueue q = new WriteQueue();
+        WriteQueue q = new WriteQueue(1 << 20);
         q.add(new ByteBuffer[0], 0, A);
         q.add(buffers(0, 0), 2, B);
         assertEquals(0, q.gather(100));
@@ -100,7 +118,7 @@ class WriteQueueTest {
 
     @Test
     void pollAnyDropsWhatIsLeft() {
-        WriteQueue q = new WriteQueue();
+        WriteQueue q = new WriteQueue(1 << 20);
         q.add(buffers(10), 1, A);
         q.add(buffers(10), 1, B);
         take(q, q.gather(100), 5);
@@ -112,7 +130,7 @@ class WriteQueueTest {
 
     @Test
     void rejectsACountBeyondTheArray() {
-        WriteQueue q = new WriteQueue();
+        WriteQueue q = new WriteQueue(1 << 20);
         assertThrows(IllegalArgumentException.class, () -> q.add(buffers(1), 2, A));
     }
 }
