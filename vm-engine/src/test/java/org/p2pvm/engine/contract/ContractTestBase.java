@@ -47,7 +47,7 @@ public abstract class ContractTestBase {
      * @param maxStreamBytes largest payload of one stream in one direction there (sizes vary 1..max)
      * @param bulkBytes payload of the single-stream scenarios
      */
-    protected record Scale(int streams, int maxStreamBytes, int bulkBytes) {
+    public record Scale(int streams, int maxStreamBytes, int bulkBytes) {
         public static final Scale DEFAULT = new Scale(10_000, 6 * 1024, 1 << 20);
     }
 
@@ -68,16 +68,17 @@ public abstract class ContractTestBase {
     @AfterEach
     final void closeTunnels() {
         List<CompletableFuture<?>> closing = new ArrayList<>();
-        for (TunnelPair p : opened) {
+        List<TunnelPair> pairs = List.copyOf(opened);
+        opened.clear();
+        for (TunnelPair p : pairs) {
             for (CompletableFuture<Tunnel> f : List.of(p.dialer(), p.acceptor())) {
-                Tunnel t = f.getNow(null);
-                if (t != null && !f.isCompletedExceptionally()) {
+                if (f.isDone() && !f.isCompletedExceptionally()) {
+                    Tunnel t = f.join();
                     t.close(ErrorCode.CANCELLED, "contract test over");
                     closing.add(t.closeFuture());
                 }
             }
         }
-        opened.clear();
         Waits.await(CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)),
                 "every tunnel of the test to close after close(CANCELLED)");
     }

@@ -21,6 +21,7 @@ final class EndlessWriter implements VmConnection.Handler {
     private final VmConnection conn;
     private final ByteCounter receivedTotal;
     private volatile boolean stopped;
+    private volatile boolean started;
     final CompletableFuture<Throwable> closed = new CompletableFuture<>();
 
     private EndlessWriter(VmConnection conn, ByteCounter receivedTotal) {
@@ -28,17 +29,22 @@ final class EndlessWriter implements VmConnection.Handler {
         this.receivedTotal = receivedTotal;
     }
 
-    /** Attaches a writer (any thread) and starts writing on the tunnel's executor. */
+    /** Attaches a writer as the connection's handler (any thread); {@link #start()} starts writing. */
     static EndlessWriter attach(VmConnection conn, ByteCounter receivedTotal) {
         EndlessWriter w = new EndlessWriter(conn, receivedTotal);
         conn.setHandler(w);
-        conn.tunnel().executor().execute(w::writeMore);
         return w;
+    }
+
+    /** Starts writing, on the tunnel's executor (any thread). */
+    void start() {
+        started = true;
+        conn.tunnel().executor().execute(this::writeMore);
     }
 
     private void writeMore() {
         for (int i = 0; i < 64; i++) {
-            if (stopped || !conn.isOpen() || !conn.isWritable()) {
+            if (!started || stopped || !conn.isOpen() || !conn.isWritable()) {
                 return;
             }
             conn.write(DATA.duplicate(), failure -> {

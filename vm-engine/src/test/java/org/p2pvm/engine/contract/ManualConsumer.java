@@ -8,7 +8,7 @@ import org.p2pvm.VmConnection;
 /**
  * A manual-consume handler (§6): it reports consumption only in batches of {@code batch} bytes (and
  * the rest at FIN), tracking the most it ever held unconsumed. {@link #digest} completes with the
- * SHA-256 of everything at FIN. Runs on the tunnel's executor.
+ * SHA-256 of everything at FIN, when it answers with its own FIN. Runs on the tunnel's executor.
  */
 final class ManualConsumer implements VmConnection.Handler {
     private final int batch;
@@ -43,6 +43,7 @@ final class ManualConsumer implements VmConnection.Handler {
             unconsumed = 0;
         }
         digest.complete(md.digest());
+        connection.shutdownOutput(); // nothing to send back: FIN, so the stream can close
     }
 
     @Override

@@ -592,6 +592,8 @@ public abstract class TunnelContractTest extends ContractTestBase {
             dialerEnds.add(EndlessWriter.attach(c, atDialer));
         }
         assertEquals(n, acceptorEnds.size());
+        dialerEnds.forEach(EndlessWriter::start); // only now: opening streams behind bulk data is slow on slow links
+        acceptorEnds.forEach(EndlessWriter::start);
         await(CompletableFuture.allOf(atAcceptor.reached, atDialer.reached), "1 MiB to flow each way");
         t.pair().killCarrier();
 
