@@ -222,7 +222,8 @@ public final class MemoryTransport implements Transport {
     static String nameOf(URI uri) {
         if (uri == null || !NAME.equalsIgnoreCase(uri.getScheme()) || !uri.isOpaque()
                 || uri.getSchemeSpecificPart() == null || uri.getSchemeSpecificPart().isEmpty()) {
-            throw new IllegalArgumentException("'" + uri + "' is not a memory peer: write memory:NAME, e.g. memory:echo");
+            throw new IllegalArgumentException("'" + uri
+                    + "' is not a memory peer: write memory:NAME, e.g. memory:echo");
         }
         return uri.getSchemeSpecificPart();
     }

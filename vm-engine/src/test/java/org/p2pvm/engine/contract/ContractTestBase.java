@@ -20,8 +20,9 @@ import org.p2pvm.VmConnection;
 import org.p2pvm.VmServer;
 
 /**
- * The plumbing of {@link TunnelContractTest} (extend that, not this): one {@link TunnelHarness} per test class, tunnel pairs
- * opened per test and closed after it (abruptly, bounded), and the scenario sizes.
+ * The plumbing of {@link TunnelContractTest} (extend that, not this): one {@link TunnelHarness}
+ * per test class, tunnel pairs opened per test and closed after it (abruptly, bounded), and the
+ * scenario sizes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ContractTestBase {

@@ -119,7 +119,8 @@ final class DuplexChecker implements VmConnection.Handler {
             verified.complete(null);
         } else {
             verified.completeExceptionally(new AssertionError(label + ": received " + received + " bytes with SHA-256 "
-                    + Payload.hex(got) + " but expected " + expected.length() + " bytes with " + Payload.hex(expected.sha256)));
+                    + Payload.hex(got) + " but expected " + expected.length() + " bytes with "
+                    + Payload.hex(expected.sha256)));
         }
         if (sendAfterInputShutdown) {
             startSending();

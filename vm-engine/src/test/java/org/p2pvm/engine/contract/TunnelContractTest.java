@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.p2pvm.engine.contract.ContractAssertions.assertCarrierFailure;
+import static org.p2pvm.engine.contract.ContractAssertions.assertReset;
+import static org.p2pvm.engine.contract.ContractAssertions.assertTunnelClosed;
+import static org.p2pvm.engine.contract.ContractAssertions.sha256Of;
+import static org.p2pvm.engine.contract.ContractAssertions.writeInPieces;
 import static org.p2pvm.engine.contract.Waits.await;
 import static org.p2pvm.engine.contract.Waits.awaitFailure;
 import static org.p2pvm.engine.contract.Waits.on;
@@ -12,7 +17,6 @@ import static org.p2pvm.engine.contract.Waits.on;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -268,7 +272,8 @@ public abstract class TunnelContractTest extends ContractTestBase {
         VmConnection server = await(accepted, "accepted");
         c.reset(ErrorCode.CANCELLED);
 
-        StreamResetException local = assertReset(awaitFailure(c.closeFuture(), "the resetting end"), ErrorCode.CANCELLED);
+        StreamResetException local = assertReset(awaitFailure(c.closeFuture(), "the resetting end"),
+                ErrorCode.CANCELLED);
         assertFalse(local.isRemote(), "the opener reset it itself");
         StreamResetException remote = assertReset(awaitFailure(server.closeFuture(), "the reset end"),
                 ErrorCode.CANCELLED);
@@ -609,46 +614,7 @@ public abstract class TunnelContractTest extends ContractTestBase {
         assertEquals(CloseReason.Origin.CARRIER, await(t.dialer().closeFuture(), "dialer close").origin());
         assertEquals(CloseReason.Origin.CARRIER, await(t.acceptor().closeFuture(), "acceptor close").origin());
         assertFalse(t.dialer().isOpen());
-        assertInstanceOf(TunnelClosedException.class, awaitFailure(t.dialer().connect(ECHO), "a connect on a dead tunnel"));
-    }
-
-    // ---- assertions ----
-
-    private static StreamResetException assertReset(Throwable failure, ErrorCode code) {
-        StreamResetException e = assertInstanceOf(StreamResetException.class, failure, "expected a RESET " + code);
-        assertEquals(code, e.errorCode(), e.toString());
-        return e;
-    }
-
-    private static void assertTunnelClosed(Throwable failure, ErrorCode code, CloseReason.Origin origin) {
-        TunnelClosedException e = assertInstanceOf(TunnelClosedException.class, failure);
-        assertEquals(code, e.reason().code(), e.toString());
-        assertEquals(origin, e.reason().origin(), e.toString());
-    }
-
-    private static void assertCarrierFailure(Throwable failure) {
-        TunnelClosedException e = assertInstanceOf(TunnelClosedException.class, failure,
-                "a stream of a dropped carrier must fail with TunnelClosedException");
-        assertEquals(CloseReason.Origin.CARRIER, e.reason().origin(), e.toString());
-    }
-
-    private static byte[] sha256Of(InputStream in) throws java.io.IOException {
-        MessageDigest md = Payload.sha256();
-        byte[] buf = new byte[8192];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            md.update(buf, 0, n);
-        }
-        return md.digest();
-    }
-
-    private static void writeInPieces(OutputStream out, byte[] data, SplittableRandom random)
-            throws java.io.IOException {
-        int at = 0;
-        while (at < data.length) {
-            int n = Math.min(data.length - at, 1 + random.nextInt(20_000));
-            out.write(data, at, n);
-            at += n;
-        }
+        assertInstanceOf(TunnelClosedException.class,
+                awaitFailure(t.dialer().connect(ECHO), "a connect on a dead tunnel"));
     }
 }
