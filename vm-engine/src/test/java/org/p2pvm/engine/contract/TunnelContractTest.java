@@ -416,7 +416,8 @@ public abstract class TunnelContractTest extends ContractTestBase {
                 fast.add(DuplexChecker.attach("fast " + i, c, Payload.EMPTY, fastData[i], false).done);
             }
         }).build();
-        Tunnels t = open(options().build(), options().initialStreamWindow(window).build(), null,
+        Tunnels t = open(options().build(),
+                options().initialStreamWindow(window).maxStreamWindow(window).build(), null, // no growth
                 tun -> tun.install(servers));
         VmConnection slow = await(t.dialer().connect(slowAddress), "the slow stream");
         DuplexChecker slowWriter = DuplexChecker.attach("slow writer", slow, bulk, Payload.EMPTY, false);
@@ -439,13 +440,17 @@ public abstract class TunnelContractTest extends ContractTestBase {
         await(slowReader.done, "the slow reader's side");
     }
 
-    /** In manual-consume mode the receiver is never handed more than the window unconsumed. */
+    /**
+     * In manual-consume mode the receiver is never handed more than the window unconsumed (window
+     * growth is turned off, so the window is the initial one).
+     */
     @Test
     void s6_manualConsume_neverMoreUnconsumedThanTheWindow() throws Exception {
         int window = 32 * 1024;
         Payload data = Payload.random(new SplittableRandom(SEED), scale().bulkBytes());
         ManualConsumer consumer = new ManualConsumer(window / 2);
-        Tunnels t = open(options().build(), options().initialStreamWindow(window).build(), null,
+        Tunnels t = open(options().build(),
+                options().initialStreamWindow(window).maxStreamWindow(window).build(), null, // no growth
                 tun -> tun.install(server(ECHO, c -> c.setHandler(consumer, false))));
         VmConnection c = await(t.dialer().connect(ECHO), "connect");
         DuplexChecker writer = DuplexChecker.attach("writer", c, data, Payload.EMPTY, false);
