@@ -122,7 +122,7 @@ public class TransportHarness implements TunnelHarness {
 
     /** Closes the servers gracefully (bounded wait), then the proxies, then both transports. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         List<TcpFaultProxy> toClose;
         synchronized (this) {

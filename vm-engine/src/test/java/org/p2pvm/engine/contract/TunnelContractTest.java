@@ -163,7 +163,7 @@ public abstract class TunnelContractTest extends ContractTestBase {
             down[i] = Payload.random(random, 1 + random.nextInt(scale().maxStreamBytes()));
         }
         VmAddress onDialer = VmAddress.parse("[::d]:2000");
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<Void>[] checks = new CompletableFuture[2 * n];
         for (int i = n; i < 2 * n; i++) {
             checks[i] = new CompletableFuture<>();

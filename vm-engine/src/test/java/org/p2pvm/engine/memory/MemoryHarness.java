@@ -83,10 +83,14 @@ public final class MemoryHarness implements TunnelHarness {
 
     /** Kills every link still up and stops the threads. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         links.forEach(MemoryLink::kill);
         links.clear();
         pool.shutdown();
-        pool.awaitTermination(10, TimeUnit.SECONDS);
+        try {
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
