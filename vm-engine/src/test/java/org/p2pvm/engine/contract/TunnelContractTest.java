@@ -144,6 +144,30 @@ public abstract class TunnelContractTest extends ContractTestBase {
                 ErrorCode.REFUSED);
     }
 
+    /** One {@link VmServer} installed on several tunnels at once (the seed's one server, many links). */
+    @Test
+    void s1_oneServer_installedOnManyTunnels() throws Exception {
+        List<Tunnel> acceptedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        VmServer shared = server(ECHO, c -> {
+            acceptedOn.add(c.tunnel());
+            c.setHandler(Handlers.discard());
+        });
+        List<Tunnels> pairs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            pairs.add(openServing(shared));
+        }
+        for (Tunnels t : pairs) {
+            await(t.dialer().connect(ECHO), "a connect over one of the tunnels");
+        }
+        for (Tunnels t : pairs) {
+            assertTrue(acceptedOn.contains(t.acceptor()), "the shared server accepted on every tunnel");
+        }
+        await(pairs.get(0).acceptor().uninstall(shared), "uninstall from the first tunnel");
+        assertReset(awaitFailure(pairs.get(0).dialer().connect(ECHO), "a connect where it was uninstalled"),
+                ErrorCode.REFUSED);
+        await(pairs.get(1).dialer().connect(ECHO), "the server still serves the other tunnels");
+    }
+
     // ---- §5 streams ----
 
     /**
