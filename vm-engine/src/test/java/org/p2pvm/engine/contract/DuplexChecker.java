@@ -3,13 +3,15 @@ package org.p2pvm.engine.contract;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
+import org.p2pvm.ErrorCode;
 import org.p2pvm.VmConnection;
 
 /**
  * One end of a checked stream: sends its payload in slices while the connection is writable (so it
  * respects backpressure), then FIN; hashes what arrives and compares it, at the peer's FIN, with the
  * payload the peer was to send. {@link #done} completes when FIN was written, the input verified and
- * the stream closed cleanly, and fails (naming the stream) as soon as anything goes wrong.
+ * the stream closed cleanly, and fails (naming the stream) as soon as anything goes wrong; it then
+ * resets the stream, so the other end's checker fails too instead of waiting.
  *
  * <p>All methods but {@link #attach} run on the tunnel's executor.
  */
@@ -141,8 +143,12 @@ final class DuplexChecker implements VmConnection.Handler {
         }
     }
 
+    /** Fails {@link #done} and resets the stream, so that its other end fails at once instead of waiting. */
     private Void fail(Throwable cause) {
-        done.completeExceptionally(new AssertionError(label + " (stream " + conn.streamId() + "): " + cause, cause));
+        if (done.completeExceptionally(new AssertionError(label + " (stream " + conn.streamId() + "): " + cause,
+                cause))) {
+            conn.reset(ErrorCode.CANCELLED);
+        }
         return null;
     }
 }

@@ -178,77 +178,14 @@ public abstract class TunnelContractTest extends ContractTestBase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void s5_tenThousandConcurrentStreams_sha256BothWays() throws Exception {
-        int n = scale().streams();
-        SplittableRandom random = new SplittableRandom(SEED);
-        Payload[] up = new Payload[n];
-        Payload[] down = new Payload[n];
-        for (int i = 0; i < n; i++) {
-            up[i] = Payload.random(random, 1 + random.nextInt(scale().maxStreamBytes()));
-            down[i] = Payload.random(random, 1 + random.nextInt(scale().maxStreamBytes()));
-        }
+        ManyStreams streams = new ManyStreams(scale().streams(), scale().maxStreamBytes(), SEED);
         VmAddress onDialer = VmAddress.parse("[::d]:2000");
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        CompletableFuture<Void>[] checks = new CompletableFuture[2 * n];
-        for (int i = n; i < 2 * n; i++) {
-            checks[i] = new CompletableFuture<>();
-        }
-        // stream i is opened from source [::1]:i+1 (by the dialer) or [::2]:i+1 (by the acceptor);
-        // the opener sends up[i] and expects down[i]
-        VmServer.Acceptor serve = c -> {
-            int i = c.remoteAddress().port() - 1;
-            CompletableFuture<Void> check = checks[n + i];
-            DuplexChecker.attach("stream " + i + " at its acceptor", c, down[i], up[i], false).done
-                    .whenComplete((v, e) -> {
-                        if (e != null) {
-                            check.completeExceptionally(e);
-                        } else {
-                            check.complete(null);
-                        }
-                    });
-        };
         TunnelOptions o = options().streamWriteHighWaterMark(4096).build();
-        Tunnels t = open(o, o, tun -> tun.install(VmServer.listen(onDialer, serve)),
-                tun -> tun.install(VmServer.listen(ECHO, serve)));
+        Tunnels t = open(o, o, tun -> tun.install(VmServer.listen(onDialer, streams.acceptor())),
+                tun -> tun.install(VmServer.listen(ECHO, streams.acceptor())));
         await(t.acceptor().awaitRemoteListen(onDialer), "the dialer's LISTEN");
-        List<VmConnection> openers = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            boolean fromDialer = i % 2 == 0;
-            Tunnel from = fromDialer ? t.dialer() : t.acceptor();
-            VmConnection c = from.open(fromDialer ? ECHO : onDialer, VmAddress.of(fromDialer ? "::1" : "::2", i + 1));
-            openers.add(c);
-            checks[i] = DuplexChecker.attach("stream " + i + " at its opener", c, up[i], down[i], false).done;
-        }
-        List<String> failures = new ArrayList<>();
-        await(CompletableFuture.allOf(checks).handle((v, e) -> null), 100, n + " streams to finish both ways");
-        for (int i = 0; i < 2 * n && failures.size() < 5; i++) {
-            if (!checks[i].isDone()) {
-                failures.add(i < n ? "stream " + i + " at its opener did not finish"
-                        : "stream " + (i - n) + " did not finish at its acceptor (or never reached it)");
-            } else if (checks[i].isCompletedExceptionally()) {
-                failures.add(String.valueOf(Waits.awaitFailure(checks[i], "stream").getMessage()));
-            }
-        }
-        assertTrue(failures.isEmpty(), "streams failed, first ones: " + failures);
-        for (int i = 0; i < n; i++) {
-            int expected = i % 2 == 0 ? 1 : 0;
-            assertEquals(expected, openers.get(i).streamId() & 1,
-                    "stream " + i + " id " + openers.get(i).streamId() + ": dialer ids are odd, acceptor ids even");
-        }
-        long upBytes = 0;
-        long downBytes = 0;
-        for (int i = 0; i < n; i++) {
-            upBytes += (i % 2 == 0 ? up[i] : down[i]).length();
-            downBytes += (i % 2 == 0 ? down[i] : up[i]).length();
-        }
-        TunnelStats ds = on(t.dialer().executor(), t.dialer()::stats, "dialer stats");
-        TunnelStats as = on(t.acceptor().executor(), t.acceptor()::stats, "acceptor stats");
-        assertEquals(downBytes, ds.payloadBytesReceived(), "dialer payload received");
-        assertEquals(upBytes, as.payloadBytesReceived(), "acceptor payload received");
-        assertEquals((n + 1) / 2, ds.streamsOpened(), "streams the dialer opened");
-        assertEquals(n / 2, ds.streamsAccepted(), "streams the dialer accepted");
-        assertEquals(0, ds.activeStreams(), "dialer streams left");
-        assertEquals(0, as.activeStreams(), "acceptor streams left");
-        assertTrue(t.dialer().isOpen() && t.acceptor().isOpen(), "the tunnel outlives its streams");
+        streams.openAll(t.dialer(), ECHO, t.acceptor(), onDialer);
+        streams.awaitAndVerify(t.dialer(), t.acceptor());
     }
 
     @Test

@@ -25,8 +25,8 @@
  * Each scenario is named after the PROTOCOL.md section it checks: handshake and wrong token (§4),
  * listen push both ways, the wildcard listener, one server on many tunnels (§1, §4 step 5), 10,000
  * concurrent streams with SHA-256 both ways, early data, half close, reset both ways, refusal,
- * MAX_STREAMS, blocking streams (§5), slow reader, manual consume, writability (§6), fragmentation (§7), ping, graceful and abrupt
- * close, carrier dropped mid-transfer (§8). Every wait is bounded, so nothing hangs; a carrier with
+ * MAX_STREAMS, blocking streams (§5), slow reader, manual consume, writability (§6), fragmentation
+ * (§7), ping, graceful and abrupt close, carrier dropped mid-transfer (§8). Every wait is bounded, so nothing hangs; a carrier with
  * slow links by design may scale the heavy scenarios down with {@code scale()}.
  *
  * <h2>Self-test</h2>
