@@ -157,12 +157,19 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
         }
         UndertowCarrier carrier = new UndertowCarrier(channel, gauge, maxMessageBytes, closeTimeout);
         Runnable start = () -> {
-            TunnelEngine.TunnelSession session = TunnelEngine.open(carrier, options, tunnel -> {
-                if (onTunnel != null) {
-                    onTunnel.accept(tunnel);
-                }
-            });
-            tunnels.add(session.tunnel());
+            TunnelEngine.TunnelSession session;
+            try {
+                session = TunnelEngine.open(carrier, options, tunnel -> {
+                    if (onTunnel != null) {
+                        onTunnel.accept(tunnel);
+                    }
+                });
+            } catch (RuntimeException e) {
+                LOG.error("tunnel engine failed to start for {}", channel.getPeerAddress(), e);
+                org.xnio.IoUtils.safeClose(channel);
+                return;
+            }
+            tunnels.add(session.tunnel(), carrier);
             carrier.start(session);
             if (closed) {
                 session.tunnel().close(ErrorCode.SHUTDOWN, "server shutting down");

@@ -150,8 +150,16 @@ public final class WebSocketTransport implements Transport {
             result.completeExceptionally(new IOException("websocket transport closed"));
             return;
         }
-        TunnelEngine.TunnelSession session = TunnelEngine.open(carrier, options, null);
-        clientTunnels.add(session.tunnel());
+        TunnelEngine.TunnelSession session;
+        try {
+            session = TunnelEngine.open(carrier, options, null);
+        } catch (RuntimeException e) {
+            carrier.webSocket().abort();
+            result.completeExceptionally(new IOException("websocket connect to " + endpoint.uri()
+                    + ": the tunnel engine failed to start: " + e, e));
+            return;
+        }
+        clientTunnels.add(session.tunnel(), carrier);
         carrier.start(session);
         session.handshake().whenComplete((t, e) -> {
             if (e != null) {
@@ -165,6 +173,10 @@ public final class WebSocketTransport implements Transport {
     private static Throwable connectFailure(WsEndpoint endpoint, Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         String what = "websocket connect to " + endpoint.uri() + ": ";
+        if (cause instanceof IllegalArgumentException) {
+            return new IllegalArgumentException(what + cause.getMessage()
+                    + " (check the websocket.header.* properties: the JDK client sets some headers itself)", cause);
+        }
         if (cause instanceof WebSocketHandshakeException) {
             int status = ((WebSocketHandshakeException) cause).getResponse().statusCode();
             String hint = status == 403 ? " (forbidden: is this client's Origin allowed by the server?)"
@@ -228,7 +240,7 @@ public final class WebSocketTransport implements Transport {
             EmbeddedServer server = EmbeddedServer.start(endpoint, handler, config.effectiveIoThreads(),
                     threadPrefix + "-server", handler::tunnels, handler::closeAsync);
             servers.add(server);
-            server.closeAsync().whenComplete((r, e) -> servers.remove(server));
+            server.closed().whenComplete((r, e) -> servers.remove(server));
             LOG.debug("websocket transport listening on {}", server.uri());
             return CompletableFuture.completedFuture(server);
         } catch (IOException | RuntimeException e) {

@@ -6,9 +6,11 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import org.p2pvm.CloseReason;
 import org.p2pvm.ErrorCode;
+import org.p2pvm.Tunnel;
 import org.p2pvm.VmException;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.CarrierListener;
+import org.p2pvm.engine.TunnelEngine;
 import org.p2pvm.transport.websocket.WebSocketCloseCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,11 @@ public abstract class AbstractWsCarrier implements Carrier {
     private boolean closeAfterWrite;
     private int closeCode = WebSocketCloseCodes.NORMAL;
     private String closeText = "";
+    /** The tunnel on this carrier, when the listener is the engine's session. */
+    private Tunnel tunnel;
+    /** Close code for an engine close whose reason this carrier knows in advance (0: none). */
+    private int expectedCode;
+    private String expectedText = "";
     /** onClosed has been called (or will be, once the listener is set). */
     protected boolean notified;
     private Throwable closedCause;
@@ -67,6 +74,9 @@ public abstract class AbstractWsCarrier implements Carrier {
      */
     protected final void setListener(CarrierListener l) {
         this.listener = l;
+        if (l instanceof TunnelEngine.TunnelSession) {
+            this.tunnel = ((TunnelEngine.TunnelSession) l).tunnel();
+        }
         if (closedBeforeStart) {
             closedBeforeStart = false;
             l.onClosed(closedCause);
@@ -176,9 +186,14 @@ public abstract class AbstractWsCarrier implements Carrier {
      * @return false when the carrier is closing and the caller should stop reading
      */
     protected final boolean deliver(ByteBuffer data, boolean last) {
-        if (closing || notified || listener == null) {
+        if (notified || listener == null) {
             data.position(data.limit());
             return false;
+        }
+        if (closing) {
+            // keep reading (and dropping) so the peer's close frame, queued behind data, arrives
+            data.position(data.limit());
+            return true;
         }
         messageBytes += data.remaining();
         if (messageBytes > maxMessageBytes) {
@@ -190,7 +205,7 @@ public abstract class AbstractWsCarrier implements Carrier {
             messageBytes = 0;
         }
         listener.onRead(data);
-        return !closing && !notified;
+        return !notified;
     }
 
     /** A text message arrived: p2pvm carries binary messages only (PROTOCOL.md §1). */
@@ -227,6 +242,12 @@ public abstract class AbstractWsCarrier implements Carrier {
         if (reason != null) {
             closeCode = WebSocketCloseCodes.closeCodeFor(reason.code(), client);
             closeText = reason.code().name();
+        } else if (expectedCode != 0) {
+            closeCode = expectedCode;
+            closeText = expectedText;
+        }
+        if (flush && !readEnabled) {
+            applyReadEnabled(true); // drain inbound data until the peer's close frame
         }
         if (!flush) {
             failQueued(new ClosedChannelException());
@@ -251,10 +272,36 @@ public abstract class AbstractWsCarrier implements Carrier {
         VmException cause = new VmException(code, detail);
         int wsCode = code == ErrorCode.PROTOCOL_ERROR && detail.startsWith("text") && !client
                 ? WebSocketCloseCodes.UNSUPPORTED_DATA : WebSocketCloseCodes.closeCodeFor(code, client);
+        String text = detail.length() > 100 ? detail.substring(0, 100) : detail;
+        if (tunnel != null && !closing) {
+            // let the engine fail the tunnel with this code (GOAWAY to the peer, the code in the
+            // tunnel's CloseReason); its carrier close then sends our close code after the GOAWAY
+            expectedCode = wsCode;
+            expectedText = text;
+            tunnel.close(code, detail);
+            if (closing) {
+                return;
+            }
+        }
         closing = true;
         closeAfterWrite = false;
-        sendCloseFrame(wsCode, detail.length() > 100 ? detail.substring(0, 100) : detail);
+        if (!readEnabled) {
+            applyReadEnabled(true);
+        }
+        sendCloseFrame(wsCode, text);
         linkClosed(cause);
+    }
+
+    /**
+     * Remembers the tunnel cause of a close this carrier's owner is about to start (e.g. SHUTDOWN
+     * when a server stops), so the close frame carries its code even though
+     * {@link #close(boolean)} does not say why. Call on the executor.
+     */
+    public final void expectClose(ErrorCode code) {
+        if (!closing && expectedCode == 0) {
+            expectedCode = WebSocketCloseCodes.closeCodeFor(code, client);
+            expectedText = code.name();
+        }
     }
 
     /** Sends a close frame; the subclass closes the link when the peer answers or a timeout passes. */

@@ -30,6 +30,7 @@ public final class EmbeddedServer implements TransportServer {
     private final Supplier<Collection<Tunnel>> tunnels;
     private final Supplier<CompletableFuture<Void>> closeHandler;
     private volatile CompletableFuture<Void> closing;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private EmbeddedServer(Undertow undertow, InetSocketAddress local, URI uri,
             Supplier<Collection<Tunnel>> tunnels, Supplier<CompletableFuture<Void>> closeHandler) {
@@ -91,10 +92,16 @@ public final class EmbeddedServer implements TransportServer {
             // stop() waits for the XNIO threads, so it must not run on one of them
             closing = closeHandler.get().handleAsync((r, e) -> {
                 undertow.stop();
+                closed.complete(null);
                 return null;
             }, ForkJoinPool.commonPool());
         }
         return closing;
+    }
+
+    /** Completes once the server is closed (without starting a close). */
+    public CompletableFuture<Void> closed() {
+        return closed;
     }
 
     @Override

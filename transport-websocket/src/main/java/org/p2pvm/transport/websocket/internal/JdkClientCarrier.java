@@ -156,10 +156,10 @@ public final class JdkClientCarrier extends AbstractWsCarrier implements WebSock
     }
 
     private void demandOne() {
-        if (notified || closing) {
+        if (notified) {
             return;
         }
-        if (readEnabled) {
+        if (readEnabled || closing) { // while closing, drain until the peer's close frame
             ws.request(1);
         } else {
             owedDemand++;
@@ -168,7 +168,7 @@ public final class JdkClientCarrier extends AbstractWsCarrier implements WebSock
 
     @Override
     protected void applyReadEnabled(boolean enabled) {
-        if (enabled && owedDemand > 0) {
+        if (enabled && owedDemand > 0 && ws != null) {
             long n = owedDemand;
             owedDemand = 0;
             ws.request(n);

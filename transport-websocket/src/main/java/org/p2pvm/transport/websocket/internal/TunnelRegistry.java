@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,18 +16,18 @@ import org.p2pvm.Tunnel;
  * the tunnel's close future completes; so closing the owner closes them all. Thread-safe.
  */
 public final class TunnelRegistry {
-    private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
+    private final Map<Tunnel, AbstractWsCarrier> tunnels = new ConcurrentHashMap<>();
 
-    /** Tracks {@code tunnel} until it closes. */
-    public void add(Tunnel tunnel) {
-        tunnels.add(tunnel);
+    /** Tracks {@code tunnel} on {@code carrier} until it closes. */
+    public void add(Tunnel tunnel, AbstractWsCarrier carrier) {
+        tunnels.put(tunnel, carrier);
         tunnel.closeFuture().whenComplete((r, e) -> tunnels.remove(tunnel));
     }
 
     /** The tunnels whose handshake succeeded and which are still open. */
     public Collection<Tunnel> open() {
         List<Tunnel> out = new ArrayList<>();
-        for (Tunnel t : tunnels) {
+        for (Tunnel t : tunnels.keySet()) {
             if (t.isOpen()) {
                 out.add(t);
             }
@@ -42,10 +42,13 @@ public final class TunnelRegistry {
      */
     public CompletableFuture<Void> closeAll(ErrorCode code, String reason, Duration patience) {
         List<CompletableFuture<?>> closing = new ArrayList<>();
-        for (Tunnel t : tunnels) {
-            t.close(code, reason);
+        tunnels.forEach((t, carrier) -> {
+            carrier.executor().execute(() -> {
+                carrier.expectClose(code); // so the close frame says e.g. 1001 Going Away
+                t.close(code, reason);
+            });
             closing.add(t.closeFuture());
-        }
+        });
         return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
                 .completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS);
     }

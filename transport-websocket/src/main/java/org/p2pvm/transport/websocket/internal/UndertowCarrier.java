@@ -168,7 +168,7 @@ public final class UndertowCarrier extends AbstractWsCarrier {
             return;
         }
         try {
-            while (readEnabled && !closing && !notified) {
+            while ((readEnabled || closing) && !notified) {
                 readBuffer.clear();
                 int n = msg.read(readBuffer);
                 if (n < 0) {

@@ -31,7 +31,7 @@ import org.p2pvm.transport.websocket.WebSocketCloseCodes;
  * ({@link RecordingListener}, {@link BatchWriter}): stream integrity, backpressure both ways,
  * message rules and close codes.
  */
-@Timeout(60)
+@Timeout(120)
 class WebSocketCarrierTest {
     private static final long BIG = 16L * 1024 * 1024;
 
@@ -86,7 +86,7 @@ class WebSocketCarrierTest {
 
     private static void slowReader(RecordingListener senderSide, AbstractWsCarrier sender, WriteGauge gauge,
             RecordingListener reader) throws Exception {
-        long total = 96L * 1024 * 1024;
+        long total = 64L * 1024 * 1024;
         int batch = 256 * 1024;
         reader.pauseAt = 1024 * 1024;
         reader.expectTotal = total;
@@ -119,8 +119,8 @@ class WebSocketCarrierTest {
     void gracefulCloseFromServerClosesBothWithoutCause() throws Exception {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
             pair.serverCarrier.executor().execute(() -> pair.serverCarrier.close(true));
-            assertEquals(Optional.empty(), pair.client().closed.get(10, SECONDS));
-            assertEquals(Optional.empty(), pair.server().closed.get(10, SECONDS));
+            assertEquals(Optional.empty(), pair.client().closed.get(30, SECONDS));
+            assertEquals(Optional.empty(), pair.server().closed.get(30, SECONDS));
         }
     }
 
@@ -128,8 +128,8 @@ class WebSocketCarrierTest {
     void gracefulCloseFromClientClosesBothWithoutCause() throws Exception {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
             pair.clientCarrier.executor().execute(() -> pair.clientCarrier.close(true));
-            assertEquals(Optional.empty(), pair.server().closed.get(10, SECONDS));
-            assertEquals(Optional.empty(), pair.client().closed.get(10, SECONDS));
+            assertEquals(Optional.empty(), pair.server().closed.get(30, SECONDS));
+            assertEquals(Optional.empty(), pair.client().closed.get(30, SECONDS));
         }
     }
 
@@ -138,15 +138,15 @@ class WebSocketCarrierTest {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
             pair.serverCarrier.executor().execute(() -> pair.serverCarrier.close(true,
                     new CloseReason(ErrorCode.AUTH_FAILED, CloseReason.Origin.LOCAL, "bad token")));
-            Throwable cause = pair.client().closed.get(10, SECONDS).orElseThrow();
+            Throwable cause = pair.client().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.AUTH_FAILED, assertInstanceOf(VmException.class, cause).errorCode());
             assertTrue(cause.getMessage().contains("1008"), cause.getMessage());
-            assertEquals(Optional.empty(), pair.server().closed.get(10, SECONDS));
+            assertEquals(Optional.empty(), pair.server().closed.get(30, SECONDS));
         }
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
             pair.clientCarrier.executor().execute(() -> pair.clientCarrier.close(true,
                     new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL, "bad frame")));
-            Throwable cause = pair.server().closed.get(10, SECONDS).orElseThrow();
+            Throwable cause = pair.server().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.PROTOCOL_ERROR, assertInstanceOf(VmException.class, cause).errorCode());
             assertTrue(cause.getMessage().contains("4001"), cause.getMessage());
         }
@@ -161,9 +161,9 @@ class WebSocketCarrierTest {
                 pair.clientCarrier.close(true);
                 pair.clientCarrier.write(new ByteBuffer[] {ByteBuffer.allocate(4)}, 1, late::complete);
             });
-            assertEquals(Optional.empty(), pair.client().closed.get(10, SECONDS));
-            assertTrue(late.get(10, SECONDS) != null);
-            assertTrue(pair.server().closed.get(10, SECONDS).isPresent(), "server sees a lost connection");
+            assertEquals(Optional.empty(), pair.client().closed.get(30, SECONDS));
+            assertTrue(late.get(30, SECONDS) != null);
+            assertTrue(pair.server().closed.get(30, SECONDS).isPresent(), "server sees a lost connection");
             assertNull(pair.client().failure);
         }
     }
@@ -171,10 +171,10 @@ class WebSocketCarrierTest {
     @Test
     void textMessageToServerIsProtocolError() throws Exception {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
-            pair.clientCarrier.webSocket().sendText("hello", true).get(10, SECONDS);
-            Throwable cause = pair.server().closed.get(10, SECONDS).orElseThrow();
+            pair.clientCarrier.webSocket().sendText("hello", true).get(30, SECONDS);
+            Throwable cause = pair.server().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.PROTOCOL_ERROR, assertInstanceOf(VmException.class, cause).errorCode());
-            Throwable clientCause = pair.client().closed.get(10, SECONDS).orElseThrow();
+            Throwable clientCause = pair.client().closed.get(30, SECONDS).orElseThrow();
             assertTrue(clientCause.getMessage().contains("" + WebSocketCloseCodes.UNSUPPORTED_DATA),
                     clientCause.getMessage());
             assertEquals(ErrorCode.PROTOCOL_ERROR, ((VmException) clientCause).errorCode());
@@ -186,7 +186,7 @@ class WebSocketCarrierTest {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
             pair.serverCarrier.executor().execute(() -> WebSockets.sendText("hello",
                     serverChannel(pair), null));
-            Throwable cause = pair.client().closed.get(10, SECONDS).orElseThrow();
+            Throwable cause = pair.client().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.PROTOCOL_ERROR, assertInstanceOf(VmException.class, cause).errorCode());
         }
     }
@@ -207,9 +207,9 @@ class WebSocketCarrierTest {
             pair.server().expectTotal = Long.MAX_VALUE;
             BatchWriter writer = new BatchWriter(pair.clientCarrier, 100 * 1024, 100 * 1024, 3);
             writer.start();
-            Throwable cause = pair.server().closed.get(10, SECONDS).orElseThrow();
+            Throwable cause = pair.server().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.FRAME_SIZE_ERROR, assertInstanceOf(VmException.class, cause).errorCode());
-            Throwable clientCause = pair.client().closed.get(10, SECONDS).orElseThrow();
+            Throwable clientCause = pair.client().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.FRAME_SIZE_ERROR, ((VmException) clientCause).errorCode());
             assertTrue(clientCause.getMessage().contains("1009"), clientCause.getMessage());
         }
@@ -220,9 +220,9 @@ class WebSocketCarrierTest {
         try (CarrierPair pair = new CarrierPair(BIG, 64 * 1024)) {
             BatchWriter writer = new BatchWriter(pair.serverCarrier, 100 * 1024, 100 * 1024, 3);
             writer.start();
-            Throwable cause = pair.client().closed.get(10, SECONDS).orElseThrow();
+            Throwable cause = pair.client().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.FRAME_SIZE_ERROR, assertInstanceOf(VmException.class, cause).errorCode());
-            Throwable serverCause = pair.server().closed.get(10, SECONDS).orElseThrow();
+            Throwable serverCause = pair.server().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.FRAME_SIZE_ERROR, ((VmException) serverCause).errorCode());
         }
     }
@@ -232,12 +232,12 @@ class WebSocketCarrierTest {
     void pingsDoNotDisturbTheStream() throws Exception {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
             WebSocket ws = pair.clientCarrier.webSocket();
-            ws.sendPing(ByteBuffer.wrap(new byte[] {1, 2})).get(10, SECONDS);
+            ws.sendPing(ByteBuffer.wrap(new byte[] {1, 2})).get(30, SECONDS);
             RecordingListener server = pair.server();
             server.expectTotal = 1000;
             BatchWriter writer = new BatchWriter(pair.clientCarrier, 1000, 1000, 2);
             writer.start();
-            assertEquals(1000, server.receivedAll.get(10, SECONDS));
+            assertEquals(1000, server.receivedAll.get(30, SECONDS));
             assertNull(server.failure);
         }
     }
@@ -259,9 +259,9 @@ class WebSocketCarrierTest {
                         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
                             return null;
                         }
-                    }).get(10, SECONDS);
+                    }).get(30, SECONDS);
             // the JDK accepts a server that selects nothing: the transport must check (WebSocketTransportTest)
-            assertEquals("", selected.get(10, SECONDS));
+            assertEquals("", selected.get(30, SECONDS));
             ws.abort();
         } finally {
             pool.shutdownNow();
@@ -275,12 +275,12 @@ class WebSocketCarrierTest {
             pair.client().writer = writer;
             pair.server().expectTotal = 10 * 4096;
             writer.start();
-            writer.done.get(10, SECONDS);
-            pair.server().receivedAll.get(10, SECONDS);
+            writer.done.get(30, SECONDS);
+            pair.server().receivedAll.get(30, SECONDS);
             assertTrue(pair.client().writableEvents.get() >= 9, "onWritable after each completed batch");
             CompletableFuture<Boolean> writable = new CompletableFuture<>();
             pair.clientCarrier.executor().execute(() -> writable.complete(pair.clientCarrier.isWritable()));
-            assertTrue(writable.get(10, SECONDS));
+            assertTrue(writable.get(30, SECONDS));
         }
     }
 
@@ -291,7 +291,7 @@ class WebSocketCarrierTest {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
             long start = System.nanoTime();
             pair.clientCarrier.executor().execute(() -> pair.clientCarrier.close(true));
-            pair.client().closed.get(10, SECONDS);
+            pair.client().closed.get(30, SECONDS);
             assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10);
         }
     }
