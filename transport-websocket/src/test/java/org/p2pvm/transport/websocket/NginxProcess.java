@@ -150,8 +150,28 @@ final class NginxProcess implements AutoCloseable {
         return java.net.URI.create("ws://127.0.0.1:" + port + "/port/" + backend.getPort() + backend.getRawPath());
     }
 
+    /** Freezes nginx (SIGSTOP): it stops reading and writing, a slow reader in the middle. */
+    void freeze() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Resumes nginx after {@link #freeze()} (SIGCONT). */
+    void thaw() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String sig) throws Exception {
+        Process kill = new ProcessBuilder("kill", sig, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill " + sig + " " + process.pid() + " failed");
+        }
+    }
+
     @Override
     public void close() throws Exception {
+        if (process.isAlive()) {
+            thaw(); // a test that failed while nginx was frozen must not leave it stopped
+        }
         process.destroy(); // SIGTERM: nginx's fast shutdown
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
