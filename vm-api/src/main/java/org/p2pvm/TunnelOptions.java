@@ -38,6 +38,7 @@ public final class TunnelOptions {
     private final Duration keepaliveTimeout;
     private final Duration drainTimeout;
     private final String authToken;
+    private final TlsOptions tls;
 
     private TunnelOptions(Builder b) {
         this.maxFragmentSize = b.maxFragmentSize;
@@ -58,6 +59,7 @@ public final class TunnelOptions {
         this.keepaliveTimeout = b.keepaliveTimeout;
         this.drainTimeout = b.drainTimeout;
         this.authToken = b.authToken;
+        this.tls = b.tls;
     }
 
     /** The defaults of PROTOCOL.md with an empty (weak) token. */
@@ -189,6 +191,11 @@ public final class TunnelOptions {
         return authToken;
     }
 
+    /** TLS on the carrier, or null for plaintext (the token handshake still authenticates). */
+    public TlsOptions tls() {
+        return tls;
+    }
+
     @Override
     public String toString() {
         return "TunnelOptions{maxFragmentSize=" + maxFragmentSize
@@ -208,7 +215,8 @@ public final class TunnelOptions {
                 + ", keepaliveInterval=" + keepaliveInterval
                 + ", keepaliveTimeout=" + keepaliveTimeout
                 + ", drainTimeout=" + drainTimeout
-                + ", authToken=" + (authToken.isEmpty() ? "<empty>" : "<set>") + '}';
+                + ", authToken=" + (authToken.isEmpty() ? "<empty>" : "<set>")
+                + ", tls=" + tls + '}';
     }
 
     /** Builds {@link TunnelOptions}; not thread-safe. */
@@ -232,6 +240,7 @@ public final class TunnelOptions {
         private Duration keepaliveTimeout = Duration.ofSeconds(45);
         private Duration drainTimeout = Duration.ofSeconds(30);
         private String authToken = "";
+        private TlsOptions tls;
 
         private Builder() {
         }
@@ -255,6 +264,7 @@ public final class TunnelOptions {
             keepaliveTimeout = o.keepaliveTimeout;
             drainTimeout = o.drainTimeout;
             authToken = o.authToken;
+            tls = o.tls;
         }
 
         public Builder maxFragmentSize(int bytes) {
@@ -344,6 +354,12 @@ public final class TunnelOptions {
             return this;
         }
 
+        /** TLS on the carrier; null (the default) for plaintext. */
+        public Builder tls(TlsOptions tlsOptions) {
+            this.tls = tlsOptions;
+            return this;
+        }
+
         /** The shared token; {@code null} is rejected, empty is allowed (weak). */
         public Builder authToken(String token) {
             this.authToken = token;
@@ -421,7 +437,7 @@ public final class TunnelOptions {
                 && maxEmptyFramesPerSecond == t.maxEmptyFramesPerSecond
                 && handshakeTimeout.equals(t.handshakeTimeout) && keepaliveInterval.equals(t.keepaliveInterval)
                 && keepaliveTimeout.equals(t.keepaliveTimeout) && drainTimeout.equals(t.drainTimeout)
-                && authToken.equals(t.authToken);
+                && authToken.equals(t.authToken) && Objects.equals(tls, t.tls);
     }
 
     @Override
@@ -430,6 +446,6 @@ public final class TunnelOptions {
                 maxTunnelWindow, maxStreams, maxListens,
                 maxBatchBytes, streamWriteHighWaterMark, maxPingsPerSecond, maxResetsPerSecond,
                 maxListenChangesPerSecond, maxEmptyFramesPerSecond, handshakeTimeout, keepaliveInterval, keepaliveTimeout,
-                drainTimeout, authToken);
+                drainTimeout, authToken, tls);
     }
 }
