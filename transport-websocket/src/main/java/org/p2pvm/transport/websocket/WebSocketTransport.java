@@ -22,10 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 import org.p2pvm.ErrorCode;
+import org.p2pvm.TlsOptions;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.engine.TunnelEngine;
+import org.p2pvm.engine.tls.TlsContexts;
 import org.p2pvm.spi.Transport;
 import org.p2pvm.spi.TransportConfig;
 import org.p2pvm.spi.TransportServer;
@@ -44,9 +47,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>URIs</h2>
  * {@code ws://HOST:PORT/PATH} (path default {@code /p2pvm}), and {@code tcp://HOST:PORT} as shorthand
- * for {@code ws://HOST:PORT/p2pvm}, for both {@link #bind} and {@link #connect}. {@code wss://}
- * dials with the JDK's default TLS settings (system trust store); binding {@code wss://} fails with
- * "TLS settings required" until TLS settings exist for this transport.
+ * for {@code ws://HOST:PORT/p2pvm} ({@code wss://} when {@link TunnelOptions#tls()} is set), for both
+ * {@link #bind} and {@link #connect}. {@code wss://} binds with the tunnel's {@link TlsOptions}
+ * (a server key is required: "TLS settings required" otherwise) and dials with them, or with the
+ * JDK's default trust when none are set. The client always verifies the server's hostname.
  *
  * <h2>Server</h2>
  * {@link #bind} starts an embedded Undertow listener whose only route is the endpoint path
@@ -82,6 +86,7 @@ public final class WebSocketTransport implements Transport {
     private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
     private ExecutorService clientPool;
     private HttpClient httpClient;
+    private final Map<TlsOptions, HttpClient> tlsClients = new java.util.IdentityHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -104,9 +109,11 @@ public final class WebSocketTransport implements Transport {
     public CompletableFuture<Tunnel> connect(URI peer, TunnelOptions options) {
         Objects.requireNonNull(options, "options");
         WsEndpoint endpoint;
+        HttpClient http;
         try {
             checkOpen();
-            endpoint = WsEndpoint.parse(peer);
+            endpoint = WsEndpoint.parse(peer).withTls(peer, options.tls() != null);
+            http = client(options.tls());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -114,7 +121,7 @@ public final class WebSocketTransport implements Transport {
         JdkClientCarrier carrier = new JdkClientCarrier(pool(), endpoint, gauge,
                 settings.maxMessageBytes(options), settings.closeTimeout(),
                 c -> startTunnel(c, endpoint, options, result));
-        WebSocket.Builder builder = client().newWebSocketBuilder()
+        WebSocket.Builder builder = http.newWebSocketBuilder()
                 .subprotocols(P2pvmWebSocketHandler.SUBPROTOCOL)
                 .connectTimeout(settings.connectTimeout());
         try {
@@ -208,14 +215,29 @@ public final class WebSocketTransport implements Transport {
         return clientPool;
     }
 
-    private synchronized HttpClient client() {
-        if (httpClient == null) {
-            httpClient = HttpClient.newBuilder()
-                    .executor(pool())
-                    .connectTimeout(settings.connectTimeout())
-                    .build();
+    /**
+     * The HTTP client for {@code tls} settings: one plain client (its {@code wss://} uses the JDK's
+     * default trust), and one per distinct {@link TlsOptions} object, all on the client pool.
+     */
+    private synchronized HttpClient client(TlsOptions tls) {
+        if (tls == null) {
+            if (httpClient == null) {
+                httpClient = HttpClient.newBuilder().executor(pool()).connectTimeout(settings.connectTimeout()).build();
+            }
+            return httpClient;
         }
-        return httpClient;
+        if (!tls.hostnameVerification()) {
+            throw new IllegalArgumentException("tls: the websocket client (the JDK HTTP client) always verifies"
+                    + " the server's hostname against the dialled host; insecureSkipHostnameVerification and"
+                    + " insecureTrustAll are not supported by this transport (dial the name in the certificate)");
+        }
+        return tlsClients.computeIfAbsent(tls, o -> {
+            SSLContext ctx = TlsContexts.context(o);
+            return HttpClient.newBuilder().executor(pool()).connectTimeout(settings.connectTimeout())
+                    .sslContext(ctx)
+                    .sslParameters(TlsContexts.parameters(o, true, null, ctx.getDefaultSSLParameters()))
+                    .build();
+        });
     }
 
     // ---- server -------------------------------------------------------------------------------
@@ -225,11 +247,10 @@ public final class WebSocketTransport implements Transport {
         Objects.requireNonNull(options, "options");
         try {
             checkOpen();
-            WsEndpoint endpoint = WsEndpoint.parse(local);
-            if (endpoint.secure()) {
-                throw new IllegalArgumentException("cannot bind " + local
-                        + ": TLS settings required for wss:// (not supported by the websocket transport yet;"
-                        + " bind ws:// behind a TLS-terminating proxy)");
+            WsEndpoint endpoint = WsEndpoint.parse(local).withTls(local, options.tls() != null);
+            if (endpoint.secure() && (options.tls() == null || !options.tls().hasKeyMaterial())) {
+                throw new IllegalArgumentException("cannot bind " + local + ": TLS settings required: wss:// needs"
+                        + " TunnelOptions.tls() with a server key (keyStore, pemKey or sslContext)");
             }
             P2pvmWebSocketHandler.Builder b = P2pvmWebSocketHandler.builder(options, onTunnel)
                     .allowedOrigins(settings.allowedOrigins())
@@ -237,7 +258,7 @@ public final class WebSocketTransport implements Transport {
                     .closeTimeout(settings.closeTimeout())
                     .writeGauge(gauge);
             P2pvmWebSocketHandler handler = b.build();
-            EmbeddedServer server = EmbeddedServer.start(endpoint, handler, config.effectiveIoThreads(),
+            EmbeddedServer server = EmbeddedServer.start(endpoint, options.tls(), handler, config.effectiveIoThreads(),
                     threadPrefix + "-server", handler::tunnels, handler::closeAsync);
             servers.add(server);
             server.closed().whenComplete((r, e) -> servers.remove(server));

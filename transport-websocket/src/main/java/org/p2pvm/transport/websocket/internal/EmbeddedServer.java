@@ -11,13 +11,18 @@ import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
+import org.p2pvm.TlsOptions;
 import org.p2pvm.Tunnel;
+import org.p2pvm.engine.tls.TlsContexts;
 import org.p2pvm.spi.TransportServer;
 import org.xnio.Options;
+import org.xnio.Sequence;
+import org.xnio.SslClientAuthMode;
 
 /**
  * The websocket transport's own HTTP server: an embedded Undertow listener whose only route is the
- * p2pvm WebSocket endpoint at the bind URI's path (404 elsewhere).
+ * p2pvm WebSocket endpoint at the bind URI's path (404 elsewhere); HTTPS ({@code wss://}) with the
+ * tunnel's {@link TlsOptions} (protocols and client authentication applied).
  *
  * <p>Threads: Undertow's XNIO I/O threads (named after the transport's thread prefix) run the HTTP
  * parsing, the upgrade and every tunnel accepted here; one worker thread is kept because Undertow
@@ -50,11 +55,19 @@ public final class EmbeddedServer implements TransportServer {
      * @param closeHandler closes the handler's tunnels gracefully
      * @throws IOException when the address cannot be bound, naming it
      */
-    public static EmbeddedServer start(WsEndpoint endpoint, HttpHandler p2pvm, int ioThreads, String threadName,
-            Supplier<Collection<Tunnel>> tunnels, Supplier<CompletableFuture<Void>> closeHandler) throws IOException {
+    public static EmbeddedServer start(WsEndpoint endpoint, TlsOptions tls, HttpHandler p2pvm, int ioThreads,
+            String threadName, Supplier<Collection<Tunnel>> tunnels, Supplier<CompletableFuture<Void>> closeHandler)
+            throws IOException {
         HttpHandler root = Handlers.path(ResponseCodeHandler.HANDLE_404).addExactPath(endpoint.path(), p2pvm);
-        Undertow undertow = Undertow.builder()
-                .addHttpListener(endpoint.port(), endpoint.host())
+        Undertow.Builder builder = Undertow.builder();
+        if (endpoint.secure()) {
+            builder.addHttpsListener(endpoint.port(), endpoint.host(), TlsContexts.context(tls))
+                    .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(tls.protocols()))
+                    .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, clientAuth(tls.clientAuth()));
+        } else {
+            builder.addHttpListener(endpoint.port(), endpoint.host());
+        }
+        Undertow undertow = builder
                 .setIoThreads(ioThreads)
                 .setWorkerThreads(1)
                 .setWorkerOption(Options.WORKER_NAME, threadName)
@@ -69,6 +82,17 @@ public final class EmbeddedServer implements TransportServer {
         InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
         WsEndpoint actual = endpoint.withPort(bound.getPort());
         return new EmbeddedServer(undertow, bound, actual.uri(), tunnels, closeHandler);
+    }
+
+    private static SslClientAuthMode clientAuth(TlsOptions.ClientAuth mode) {
+        switch (mode) {
+            case REQUIRED:
+                return SslClientAuthMode.REQUIRED;
+            case OPTIONAL:
+                return SslClientAuthMode.REQUESTED;
+            default:
+                return SslClientAuthMode.NOT_REQUESTED;
+        }
     }
 
     @Override

@@ -78,6 +78,25 @@ public record WsEndpoint(URI uri, String host, int port, String path, boolean se
         return new WsEndpoint(ws, host, port, path, secure);
     }
 
+    /**
+     * Applies the tunnel's TLS settings: {@code tcp://} becomes {@code wss://} when TLS is set (the
+     * command line passes {@code tcp://} to every transport); an explicit {@code ws://} with TLS set
+     * is refused rather than silently sent in the clear.
+     *
+     * @param uri the URI as given (to tell {@code tcp://} from {@code ws://})
+     * @param tls whether {@code TunnelOptions.tls()} is set
+     */
+    public WsEndpoint withTls(URI uri, boolean tls) {
+        if (!tls || secure) {
+            return this;
+        }
+        if (!"tcp".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("'" + uri + "' is plaintext ws:// but TLS settings are set;"
+                    + " write wss://" + this.uri.getRawAuthority() + path);
+        }
+        return parse(URI.create("wss://" + this.uri.getRawAuthority() + path));
+    }
+
     /** The same endpoint with another port (the real one after binding port 0). */
     public WsEndpoint withPort(int newPort) {
         return parse(URI.create(uri.toString().replaceFirst(":" + port + "/", ":" + newPort + "/")));
