@@ -6,6 +6,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import org.p2pvm.CloseReason;
 import org.p2pvm.ErrorCode;
+import org.p2pvm.HandshakeException;
 import org.p2pvm.Tunnel;
 import org.p2pvm.VmException;
 import org.p2pvm.engine.Carrier;
@@ -52,7 +53,8 @@ public abstract class AbstractWsCarrier implements Carrier {
     private boolean closeAfterWrite;
     private int closeCode = WebSocketCloseCodes.NORMAL;
     private String closeText = "";
-    /** The tunnel on this carrier, when the listener is the engine's session. */
+    /** The engine's session and tunnel on this carrier, when the listener is the engine. */
+    private TunnelEngine.TunnelSession session;
     private Tunnel tunnel;
     /** Close code for an engine close whose reason this carrier knows in advance (0: none). */
     private int expectedCode;
@@ -75,7 +77,8 @@ public abstract class AbstractWsCarrier implements Carrier {
     protected final void setListener(CarrierListener l) {
         this.listener = l;
         if (l instanceof TunnelEngine.TunnelSession) {
-            this.tunnel = ((TunnelEngine.TunnelSession) l).tunnel();
+            this.session = (TunnelEngine.TunnelSession) l;
+            this.tunnel = session.tunnel();
         }
         if (closedBeforeStart) {
             closedBeforeStart = false;
@@ -245,6 +248,12 @@ public abstract class AbstractWsCarrier implements Carrier {
         } else if (expectedCode != 0) {
             closeCode = expectedCode;
             closeText = expectedText;
+        } else {
+            ErrorCode known = handshakeFailureCode();
+            if (known != null) {
+                closeCode = WebSocketCloseCodes.closeCodeFor(known, client);
+                closeText = known.name();
+            }
         }
         if (flush && !readEnabled) {
             applyReadEnabled(true); // drain inbound data until the peer's close frame
@@ -257,6 +266,25 @@ public abstract class AbstractWsCarrier implements Carrier {
             closeAfterWrite = true;
         } else {
             sendCloseFrame(closeCode, closeText);
+        }
+    }
+
+    /**
+     * Without the engine telling why it closes, the one cause the carrier can learn from the SPI: a
+     * failed handshake (AUTH_FAILED, VERSION_MISMATCH, TIMEOUT...) completes the session's handshake
+     * future before the engine closes the carrier.
+     */
+    private ErrorCode handshakeFailureCode() {
+        if (session == null || !session.handshake().isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            session.handshake().getNow(null);
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof HandshakeException h ? h.reason().code() : null;
+        } catch (java.util.concurrent.CancellationException e) {
+            return null;
         }
     }
 

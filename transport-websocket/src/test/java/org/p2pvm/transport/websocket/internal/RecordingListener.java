@@ -6,14 +6,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pvm.engine.Carrier;
-import org.p2pvm.engine.CarrierListener;
+import org.p2pvm.Tunnel;
+import org.p2pvm.engine.TunnelEngine;
 
 /**
- * A fake engine for byte-level carrier tests: checks that inbound bytes follow {@link Pattern},
+ * A fake engine session for byte-level carrier tests: checks that inbound bytes follow {@link Pattern},
  * can disable reading after a number of bytes (a slow reader), drives an optional
  * {@link BatchWriter} on writability, and records the close.
  */
-final class RecordingListener implements CarrierListener {
+final class RecordingListener implements TunnelEngine.TunnelSession {
+    /** What the carrier sees as the engine's handshake (a test may fail it). */
+    final CompletableFuture<Tunnel> handshake = new CompletableFuture<>();
     final Carrier carrier;
     final AtomicLong received = new AtomicLong();
     final AtomicInteger writableEvents = new AtomicInteger();
@@ -69,6 +72,16 @@ final class RecordingListener implements CarrierListener {
             failure = "onClosed called twice";
         }
         closed.complete(Optional.ofNullable(cause));
+    }
+
+    @Override
+    public CompletableFuture<Tunnel> handshake() {
+        return handshake;
+    }
+
+    @Override
+    public Tunnel tunnel() {
+        return null; // no engine: the carrier then closes by itself on local failures
     }
 
     /** Re-enables reading, on the carrier's executor. */

@@ -152,6 +152,19 @@ class WebSocketCarrierTest {
         }
     }
 
+    /** A failed handshake is the one close cause the SPI tells the carrier without an engine hook. */
+    @Test
+    void failedHandshakeClosesWithItsCode() throws Exception {
+        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+            pair.server().handshake.completeExceptionally(new org.p2pvm.HandshakeException(
+                    new CloseReason(ErrorCode.AUTH_FAILED, CloseReason.Origin.LOCAL, "tokens differ")));
+            pair.serverCarrier.executor().execute(() -> pair.serverCarrier.close(true));
+            Throwable cause = pair.client().closed.get(30, SECONDS).orElseThrow();
+            assertEquals(ErrorCode.AUTH_FAILED, assertInstanceOf(VmException.class, cause).errorCode());
+            assertTrue(cause.getMessage().contains("1008"), cause.getMessage());
+        }
+    }
+
     @Test
     void abruptCloseNotifiesOnceAndFailsLaterWrites() throws Exception {
         try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
