@@ -86,7 +86,16 @@ public final class WebSocketTransport implements Transport {
     private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
     private ExecutorService clientPool;
     private HttpClient httpClient;
-    private final Map<TlsOptions, HttpClient> tlsClients = new java.util.IdentityHashMap<>();
+    /**
+     * HTTP clients by TLS settings (identity), the most recently used few: an application that
+     * builds new TlsOptions per connect must not pin one client (and its selector thread) each.
+     */
+    private final Map<TlsOptions, HttpClient> tlsClients = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TlsOptions, HttpClient> eldest) {
+            return size() > 8;
+        }
+    };
     private volatile boolean closed;
 
     /**
@@ -217,7 +226,8 @@ public final class WebSocketTransport implements Transport {
 
     /**
      * The HTTP client for {@code tls} settings: one plain client (its {@code wss://} uses the JDK's
-     * default trust), and one per distinct {@link TlsOptions} object, all on the client pool.
+     * default trust), and one per {@link TlsOptions} object in use, all on the client pool. A client
+     * dropped from the cache stays alive (the JDK 17 client cannot be closed) until its WebSockets end.
      */
     private synchronized HttpClient client(TlsOptions tls) {
         if (tls == null) {
