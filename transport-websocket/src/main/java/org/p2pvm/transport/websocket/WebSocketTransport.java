@@ -294,7 +294,8 @@ public final class WebSocketTransport implements Transport {
 
     /**
      * Closes every server and client tunnel (GOAWAY SHUTDOWN, close code 1001), waiting at most the
-     * close timeout for them, then releases the client threads.
+     * close timeout for them; client tunnels still draining then lose their links, and the client
+     * threads are released. Servers finish closing in the background (at most the drain timeout).
      */
     @Override
     public void close() {
@@ -313,6 +314,14 @@ public final class WebSocketTransport implements Transport {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("websocket transport close: {}", e.toString());
+        }
+        // tunnels still draining run on the client pool: drop their links before stopping it
+        try {
+            clientTunnels.abortAll(Duration.ofSeconds(1)).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("websocket transport abort: {}", e.toString());
         }
         synchronized (this) {
             if (clientPool != null) {

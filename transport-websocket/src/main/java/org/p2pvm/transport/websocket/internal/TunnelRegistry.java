@@ -52,4 +52,18 @@ public final class TunnelRegistry {
         return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
                 .completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS);
     }
+
+    /**
+     * Drops every tracked tunnel's carrier at once (no close handshake) and completes when their
+     * tunnels have closed, or after {@code patience}: what is left after a bounded graceful close.
+     */
+    public CompletableFuture<Void> abortAll(Duration patience) {
+        List<CompletableFuture<?>> closing = new ArrayList<>();
+        tunnels.forEach((t, carrier) -> {
+            carrier.executor().execute(() -> carrier.close(false));
+            closing.add(t.closeFuture());
+        });
+        return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
+                .completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS);
+    }
 }
