@@ -151,30 +151,36 @@ final class NginxProcess implements AutoCloseable {
     }
 
     /** Freezes nginx (SIGSTOP): it stops reading and writing, a slow reader in the middle. */
-    void freeze() throws Exception {
+    void freeze() throws IOException, InterruptedException {
         signal("-STOP");
     }
 
     /** Resumes nginx after {@link #freeze()} (SIGCONT). */
-    void thaw() throws Exception {
+    void thaw() throws IOException, InterruptedException {
         signal("-CONT");
     }
 
-    private void signal(String sig) throws Exception {
+    private void signal(String sig) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", sig, Long.toString(process.pid())).inheritIO().start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IOException("kill " + sig + " " + process.pid() + " failed");
         }
     }
 
+    /** Stops nginx (SIGTERM, then SIGKILL after 10 s) and deletes its directory. */
     @Override
-    public void close() throws Exception {
-        if (process.isAlive()) {
-            thaw(); // a test that failed while nginx was frozen must not leave it stopped
-        }
-        process.destroy(); // SIGTERM: nginx's fast shutdown
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    public void close() throws IOException {
+        try {
+            if (process.isAlive()) {
+                thaw(); // a test that failed while nginx was frozen must not leave it stopped
+            }
+            process.destroy(); // SIGTERM: nginx's fast shutdown
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
