@@ -33,8 +33,16 @@ final class NginxProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** The nginx binary, if installed (on the PATH or in /usr/sbin). */
+    /**
+     * The nginx binary, if installed: {@code $P2PVM_NGINX} when set ({@code none} to skip the nginx
+     * tests on purpose), else {@code nginx} on the PATH or in /usr/sbin.
+     */
     static Optional<Path> binary() {
+        String override = System.getenv("P2PVM_NGINX");
+        if (override != null && !override.isBlank()) {
+            Path p = Path.of(override.trim());
+            return override.trim().equals("none") || !Files.isExecutable(p) ? Optional.empty() : Optional.of(p);
+        }
         String path = System.getenv().getOrDefault("PATH", "") + java.io.File.pathSeparator + "/usr/sbin";
         for (String d : path.split(java.io.File.pathSeparator)) {
             Path p = Path.of(d.isEmpty() ? "." : d, "nginx");
@@ -45,12 +53,20 @@ final class NginxProcess implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Why the nginx tests are skipped when it is absent. */
+    static final String ABSENT = "nginx is not installed (apt-get install nginx-light, or set P2PVM_NGINX):"
+            + " skipping the WebSocket reverse proxy test; .ci/run installs it in CI";
+
     /** Skips the calling test with a clear message when nginx is not installed. */
     static Path requireBinary() {
         Optional<Path> bin = binary();
-        Assumptions.assumeTrue(bin.isPresent(), "nginx is not installed (apt-get install nginx-light):"
-                + " skipping the WebSocket reverse proxy test; .ci/run installs it in CI");
+        Assumptions.assumeTrue(bin.isPresent(), ABSENT);
         return bin.get();
+    }
+
+    /** Skips the calling test (each test, so reports list it as skipped with the reason) without nginx. */
+    static void assumeInstalled() {
+        Assumptions.assumeTrue(binary().isPresent(), ABSENT);
     }
 
     /** Starts nginx on a free loopback port; skips the test when nginx is absent. */

@@ -1,5 +1,6 @@
 package org.p2pvm.transport.websocket;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.p2pvm.engine.contract.TunnelContractTest;
 import org.p2pvm.engine.contract.TunnelHarness;
 
@@ -11,5 +12,11 @@ class WebSocketNginxContractTest extends TunnelContractTest {
     @Override
     protected TunnelHarness createHarness() throws Exception {
         return new NginxHarness();
+    }
+
+    /** Per test, so a run without nginx reports every scenario as skipped, with the reason. */
+    @BeforeEach
+    void requireNginx() {
+        NginxProcess.assumeInstalled();
     }
 }
