@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
@@ -26,6 +27,7 @@ import org.p2pvm.transport.nio.internal.NioConnector;
 import org.p2pvm.transport.nio.internal.NioLoopGroup;
 import org.p2pvm.transport.nio.internal.NioServer;
 import org.p2pvm.transport.nio.internal.NioSettings;
+import org.p2pvm.transport.nio.internal.TlsContextCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,14 @@ import org.slf4j.LoggerFactory;
  *     (SO_SNDBUF / SO_RCVBUF, default 0 = the OS's), {@value #DAEMON_THREADS} (default false).</li>
  * </ul>
  * An unknown {@code nio.*} key or a bad value fails the constructor with a message naming the key.
+ *
+ * <h2>TLS</h2>
+ * With {@link TunnelOptions#tls()} set, {@code connect} and {@code bind} run TLS over
+ * {@code SSLEngine} (see {@code TlsByteLink}); the tunnel handshake starts once the TLS handshake has
+ * finished, and both count against the tunnel's handshake timeout. The dialer's SNI and hostname
+ * verification use the dialled host (or {@code TlsOptions.serverName}). A bind with TLS needs key
+ * material. TLS failures name what failed (untrusted certificate, host name mismatch, missing client
+ * certificate, a peer that does not speak TLS) in the dial's exception.
  * Sockets always use TCP_NODELAY; server sockets SO_REUSEADDR.
  *
  * <p>Thread-safe.
@@ -87,6 +97,7 @@ public final class NioTransport implements Transport {
     private final Set<NioServer> servers = ConcurrentHashMap.newKeySet();
     private final Set<Tunnel> dialled = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final TlsContextCache tlsContexts = new TlsContextCache();
 
     /** A transport with default settings. */
     public NioTransport() {
@@ -128,7 +139,16 @@ public final class NioTransport implements Transport {
         } catch (IllegalArgumentException | UnknownHostException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return NioConnector.connect(group.next(), peer, address, options, settings, this::trackDialled);
+        SSLContext tlsContext = null;
+        if (options.tls() != null) {
+            try {
+                tlsContext = tlsContexts.get(options.tls());
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("cannot connect to " + peer + ": "
+                        + e.getMessage(), e));
+            }
+        }
+        return NioConnector.connect(group.next(), peer, address, options, settings, this::trackDialled, tlsContext);
     }
 
     @Override

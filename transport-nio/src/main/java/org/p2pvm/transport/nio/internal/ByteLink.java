@@ -42,6 +42,14 @@ interface ByteLink {
     boolean hasPendingOutput();
 
     /**
+     * Whether the link holds input it already took from the socket that {@link #read} can deliver
+     * without the socket becoming readable again (decrypted bytes, or whole TLS records). The carrier
+     * must then read again on its own: the selector will not report the socket readable for them.
+     * Always false for plain TCP.
+     */
+    boolean hasBufferedInput();
+
+    /**
      * Writes as much pending output as the socket takes.
      *
      * @return true when none is left
@@ -50,9 +58,13 @@ interface ByteLink {
 
     /**
      * Ends the output after everything written (TCP FIN; for TLS close_notify first, then FIN) while
-     * input may still arrive. Call only once {@link #hasPendingOutput()} is false.
+     * input may still arrive. Call once {@link #hasPendingOutput()} is false, and again (it is
+     * idempotent) after OP_WRITE when it returned false.
+     *
+     * @return true when the FIN is sent; false when bytes of the link's own (close_notify) still wait
+     *     for the socket
      */
-    void shutdownOutput() throws IOException;
+    boolean shutdownOutput() throws IOException;
 
     /** Closes the link and its socket at once. Idempotent. */
     void close();

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.CarrierListener;
 import org.slf4j.Logger;
@@ -81,6 +82,7 @@ public final class NioCarrier implements Carrier, SelectionHandler {
     /** Completions waiting in loop tasks; later ones must queue behind them. */
     private int deferredCompletions;
     private boolean flushScheduled;
+    private boolean readScheduled;
     private boolean closeNotified;
     private boolean closeNotifyPending;
     private Throwable pendingCloseCause;
@@ -106,7 +108,19 @@ public final class NioCarrier implements Carrier, SelectionHandler {
      */
     public static NioCarrier open(NioLoop loop, SocketChannel channel, boolean dialer, NioSettings settings)
             throws IOException {
-        NioCarrier c = new NioCarrier(loop, channel, new PlainByteLink(channel), dialer, settings);
+        return open(loop, channel, dialer, settings, null);
+    }
+
+    /**
+     * Like {@link #open(NioLoop, SocketChannel, boolean, NioSettings)}, over TLS with {@code tls} when
+     * it is not null: the TLS handshake starts at once, and the engine's first bytes (HELLO) wait in the
+     * queue until it has finished, so the tunnel handshake runs inside TLS.
+     */
+    public static NioCarrier open(NioLoop loop, SocketChannel channel, boolean dialer, NioSettings settings,
+            SSLEngine tls) throws IOException {
+        ByteLink link = tls == null ? new PlainByteLink(channel)
+                : new TlsByteLink(channel, tls, String.valueOf(channel.getRemoteAddress()));
+        NioCarrier c = new NioCarrier(loop, channel, link, dialer, settings);
         c.key = loop.register(channel, 0, c);
         return c;
     }
@@ -126,6 +140,9 @@ public final class NioCarrier implements Carrier, SelectionHandler {
             }
         } else {
             updateInterest();
+            if (link.hasPendingOutput()) {
+                flush(); // a TLS client's first flight
+            }
         }
     }
 
@@ -212,6 +229,9 @@ public final class NioCarrier implements Carrier, SelectionHandler {
         if (readEnabled != enabled) {
             readEnabled = enabled;
             updateInterest();
+            if (enabled) {
+                scheduleReadIfBuffered();
+            }
         }
     }
 
@@ -266,7 +286,11 @@ public final class NioCarrier implements Carrier, SelectionHandler {
             return;
         }
         try {
-            link.shutdownOutput();
+            if (!link.shutdownOutput()) {
+                waitingForSocket = true; // the TLS close_notify waits for the socket
+                updateInterest();
+                return;
+            }
         } catch (IOException e) {
             closeNow(null); // the peer is gone already; everything was handed to the socket
             return;
@@ -314,7 +338,7 @@ public final class NioCarrier implements Carrier, SelectionHandler {
                 }
                 return;
             }
-            if (n == 0) {
+            if (n == 0 && !link.hasBufferedInput()) {
                 return;
             }
         }
@@ -352,10 +376,11 @@ public final class NioCarrier implements Carrier, SelectionHandler {
                 closeNow(e);
                 return;
             }
-            if (n < buf.capacity()) {
+            if (n < buf.capacity() && !link.hasBufferedInput()) {
                 break; // the socket is most likely empty: spare a read that returns 0
             }
         }
+        scheduleReadIfBuffered();
         if ((state == State.OPEN || state == State.CLOSING) && !waitingForSocket
                 && (link.hasPendingOutput() || !queue.isEmpty())) {
             flush(); // a TLS link may have to answer what it read, or may take queued bytes now
@@ -408,6 +433,7 @@ public final class NioCarrier implements Carrier, SelectionHandler {
         }
         waitingForSocket = socketFull && (state == State.OPEN || state == State.CLOSING);
         updateInterest();
+        scheduleReadIfBuffered();
         if (state == State.CLOSING) {
             finishClosing();
         } else if (unwritable && state == State.OPEN && queue.queuedBytes() <= settings.writeLowWaterMark()) {
@@ -418,6 +444,28 @@ public final class NioCarrier implements Carrier, SelectionHandler {
             } else {
                 notifyWritable();
             }
+        }
+    }
+
+    /**
+     * A TLS link may hold whole records it took from the socket already (more than one read's
+     * worth, or input that had to wait for its own answer to be sent): the selector will not report
+     * them, so a loop task reads them.
+     */
+    private void scheduleReadIfBuffered() {
+        if (readScheduled || state != State.OPEN || !readEnabled || listener == null || !link.hasBufferedInput()) {
+            return;
+        }
+        readScheduled = true;
+        try {
+            loop.execute(() -> {
+                readScheduled = false;
+                if (state == State.OPEN && readEnabled) {
+                    read();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            readScheduled = false; // the loop is closing every socket
         }
     }
 

@@ -10,16 +10,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.engine.TunnelEngine;
+import org.p2pvm.engine.tls.TlsContexts;
 import org.p2pvm.engine.TunnelEngine.TunnelSession;
 
 /**
  * One dial: connects a non-blocking socket on its loop (OP_CONNECT, bounded by
- * {@code connectTimeoutMillis}), then starts the engine on a {@link NioCarrier} and completes with the
- * tunnel once the handshake succeeded. Every failure names the peer. Cancelling the returned future
+ * {@code connectTimeoutMillis}), then starts the engine on a {@link NioCarrier} (over TLS when a
+ * context is given: SNI and hostname verification use the dialled host unless the options name a
+ * server) and completes with the tunnel once the handshake succeeded. Every failure names the peer. Cancelling the returned future
  * abandons the dial (the socket, or the tunnel still in its handshake, is closed).
  *
  * <p>Loop thread only, after {@link #connect} (which may be called from any thread).
@@ -32,6 +36,8 @@ public final class NioConnector implements SelectionHandler {
     private final TunnelOptions options;
     private final NioSettings settings;
     private final Consumer<Tunnel> onTunnelCreated;
+    /** Null without TLS. */
+    private final SSLContext tlsContext;
     private final CompletableFuture<Tunnel> result = new CompletableFuture<>();
     private NioLoop.Timer timer;
     private SelectionKey key;
@@ -39,7 +45,8 @@ public final class NioConnector implements SelectionHandler {
     private Tunnel tunnel;
 
     private NioConnector(NioLoop loop, SocketChannel channel, URI peer, InetSocketAddress address,
-            TunnelOptions options, NioSettings settings, Consumer<Tunnel> onTunnelCreated) {
+            TunnelOptions options, NioSettings settings, Consumer<Tunnel> onTunnelCreated, SSLContext tlsContext) {
+        this.tlsContext = tlsContext;
         this.loop = loop;
         this.channel = channel;
         this.peer = peer;
@@ -56,14 +63,14 @@ public final class NioConnector implements SelectionHandler {
      *     (before the handshake), so the transport can close it on shutdown
      */
     public static CompletableFuture<Tunnel> connect(NioLoop loop, URI peer, InetSocketAddress address,
-            TunnelOptions options, NioSettings settings, Consumer<Tunnel> onTunnelCreated) {
+            TunnelOptions options, NioSettings settings, Consumer<Tunnel> onTunnelCreated, SSLContext tlsContext) {
         SocketChannel ch;
         try {
             ch = SocketChannel.open();
         } catch (IOException e) {
             return CompletableFuture.failedFuture(NioSockets.connectFailed(peer, e));
         }
-        NioConnector c = new NioConnector(loop, ch, peer, address, options, settings, onTunnelCreated);
+        NioConnector c = new NioConnector(loop, ch, peer, address, options, settings, onTunnelCreated, tlsContext);
         try {
             NioSockets.configure(ch, settings);
             loop.execute(c::start);
@@ -138,8 +145,10 @@ public final class NioConnector implements SelectionHandler {
         }
         NioCarrier carrier;
         try {
-            carrier = NioCarrier.open(loop, channel, true, settings);
-        } catch (IOException e) {
+            SSLEngine tls = tlsContext == null ? null
+                    : TlsContexts.engine(tlsContext, options.tls(), true, address.getHostString(), address.getPort());
+            carrier = NioCarrier.open(loop, channel, true, settings, tls);
+        } catch (IOException | RuntimeException e) {
             fail(e);
             return;
         }

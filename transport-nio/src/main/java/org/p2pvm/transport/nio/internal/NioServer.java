@@ -17,10 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.engine.TunnelEngine;
+import org.p2pvm.engine.tls.TlsContexts;
 import org.p2pvm.engine.TunnelEngine.TunnelSession;
 import org.p2pvm.spi.TransportServer;
 import org.p2pvm.spi.Transports;
@@ -53,6 +56,8 @@ public final class NioServer implements TransportServer, SelectionHandler {
     private final TunnelOptions options;
     private final Consumer<? super Tunnel> onTunnel;
     private final NioSettings settings;
+    /** Built once at bind; null without TLS. */
+    private final SSLContext tlsContext;
     private final Set<Tunnel> live = ConcurrentHashMap.newKeySet();
     private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> channelClosed = new CompletableFuture<>();
@@ -65,7 +70,8 @@ public final class NioServer implements TransportServer, SelectionHandler {
     private SelectionKey key;
 
     private NioServer(NioLoopGroup group, ServerSocketChannel serverChannel, TunnelOptions options,
-            Consumer<? super Tunnel> onTunnel, NioSettings settings) throws IOException {
+            Consumer<? super Tunnel> onTunnel, NioSettings settings, SSLContext tlsContext) throws IOException {
+        this.tlsContext = tlsContext;
         this.group = group;
         this.acceptLoop = group.next();
         this.serverChannel = serverChannel;
@@ -82,6 +88,19 @@ public final class NioServer implements TransportServer, SelectionHandler {
      */
     public static CompletableFuture<NioServer> bind(NioLoopGroup group, URI requested, InetSocketAddress address,
             TunnelOptions options, Consumer<? super Tunnel> onTunnel, NioSettings settings) {
+        SSLContext tlsContext = null;
+        if (options.tls() != null) {
+            if (!options.tls().hasKeyMaterial() && options.tls().sslContext() == null) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("cannot bind " + requested
+                        + " with TLS: an acceptor needs a certificate and its key (TlsOptions.pemKey or keyStore)"));
+            }
+            try {
+                tlsContext = TlsContexts.context(options.tls());
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("cannot bind " + requested
+                        + ": " + e.getMessage(), e));
+            }
+        }
         ServerSocketChannel ch = null;
         NioServer server;
         try {
@@ -93,7 +112,7 @@ public final class NioServer implements TransportServer, SelectionHandler {
             }
             ch.configureBlocking(false);
             ch.bind(address, settings.backlog());
-            server = new NioServer(group, ch, options, onTunnel, settings);
+            server = new NioServer(group, ch, options, onTunnel, settings, tlsContext);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 NioSockets.closeQuietly(ch);
@@ -242,8 +261,9 @@ public final class NioServer implements TransportServer, SelectionHandler {
         }
         NioCarrier carrier;
         try {
-            carrier = NioCarrier.open(loop, ch, false, settings);
-        } catch (IOException e) {
+            SSLEngine tls = tlsContext == null ? null : TlsContexts.engine(tlsContext, options.tls(), false, null, 0);
+            carrier = NioCarrier.open(loop, ch, false, settings, tls);
+        } catch (IOException | RuntimeException e) {
             LOG.debug("dropping a socket accepted on {}: {}", uri, e.toString());
             NioSockets.closeQuietly(ch);
             handoverDone(null);

@@ -37,13 +37,19 @@ final class PlainByteLink implements ByteLink {
     }
 
     @Override
+    public boolean hasBufferedInput() {
+        return false;
+    }
+
+    @Override
     public boolean flushPendingOutput() {
         return true;
     }
 
     @Override
-    public void shutdownOutput() throws IOException {
+    public boolean shutdownOutput() throws IOException {
         channel.shutdownOutput();
+        return true;
     }
 
     @Override
