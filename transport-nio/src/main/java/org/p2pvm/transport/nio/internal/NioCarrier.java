@@ -319,6 +319,13 @@ public final class NioCarrier implements Carrier, SelectionHandler {
 
     /** Closing: read what the peer still sends and drop it, until its EOF. */
     private void discardInput() {
+        discardInputNow();
+        if (state == State.CLOSING && !waitingForSocket && (link.hasPendingOutput() || !queue.isEmpty())) {
+            flush(); // a TLS link may only now take the queue (handshake done) or have an answer to send
+        }
+    }
+
+    private void discardInputNow() {
         ByteBuffer buf = loop.readBuffer();
         for (int i = 0; i < settings.maxReadsPerEvent(); i++) {
             buf.clear();

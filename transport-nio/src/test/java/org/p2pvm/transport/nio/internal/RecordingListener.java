@@ -71,6 +71,11 @@ final class RecordingListener implements CarrierListener {
         return f;
     }
 
+    /** Any thread: {@link #awaitBytes} asked for on the loop. */
+    CompletableFuture<Void> awaitBytesOnLoop(TlsCarrierTest.Fixture f, long n) throws Exception {
+        return f.onLoop(() -> awaitBytes(n));
+    }
+
     private void check(String what) {
         if (!loop.inLoop()) {
             violation = what + " called on " + Thread.currentThread().getName() + ", not on the carrier's loop";
