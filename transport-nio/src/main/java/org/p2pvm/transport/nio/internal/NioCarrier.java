@@ -548,8 +548,10 @@ public final class NioCarrier implements Carrier, SelectionHandler {
     }
 
     private IOException closedFailure(Throwable cause) {
+        // the cause's text too: the engine names only this exception in the tunnel's close reason
         return new IOException("nio carrier " + localAddress + " -> " + remoteAddress
-                + " closed before the write completed", cause);
+                + " closed before the write completed" + (cause == null ? "" : ": " + NioSockets.describe(cause)),
+                cause);
     }
 
     private void updateInterest() {

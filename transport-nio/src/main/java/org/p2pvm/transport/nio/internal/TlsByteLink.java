@@ -423,7 +423,16 @@ final class TlsByteLink implements ByteLink {
         } catch (IOException | RuntimeException ignored) {
             // the failure itself is what matters
         }
-        return TlsErrors.explain(e, peer, !handshakeDone);
+        return TlsErrors.explain(e, peer, !handshakeDone, sentNoCertificate());
+    }
+
+    private boolean sentNoCertificate() {
+        if (!engine.getUseClientMode()) {
+            return false;
+        }
+        javax.net.ssl.SSLSession s = engine.getHandshakeSession() != null ? engine.getHandshakeSession()
+                : engine.getSession();
+        return s.getLocalCertificates() == null || s.getLocalCertificates().length == 0;
     }
 
     @Override

@@ -19,8 +19,19 @@ final class TlsErrors {
      * @return an {@link SSLHandshakeException} during the handshake, else an {@link SSLException}
      */
     static SSLException explain(SSLException e, String peer, boolean inHandshake) {
+        return explain(e, peer, inHandshake, false);
+    }
+
+    /**
+     * @param clientWithoutCertificate we are the client and sent no certificate: a certificate alert
+     *     from the server then means it requires one
+     */
+    static SSLException explain(SSLException e, String peer, boolean inHandshake, boolean clientWithoutCertificate) {
         String m = String.valueOf(e.getMessage());
-        String what = reason(m.toLowerCase(Locale.ROOT));
+        String lower = m.toLowerCase(Locale.ROOT);
+        String what = clientWithoutCertificate && isCertificateAlert(lower)
+                ? "client certificate required: the peer rejected the handshake and we have no certificate to send"
+                : reason(lower);
         String msg = (inHandshake ? "TLS handshake with " : "TLS with ") + peer + " failed: "
                 + (what == null ? m : what + " (" + m + ")");
         SSLException out = inHandshake || e instanceof SSLHandshakeException
@@ -36,6 +47,11 @@ final class TlsErrors {
                 + "or it rejected our certificate or TLS settings)");
         out.initCause(e);
         return out;
+    }
+
+    private static boolean isCertificateAlert(String m) {
+        return m.contains("received fatal alert: bad_certificate") || m.contains("certificate_required")
+                || m.contains("received fatal alert: certificate_unknown");
     }
 
     private static String reason(String m) {
@@ -54,7 +70,7 @@ final class TlsErrors {
         }
         if (m.contains("received fatal alert: certificate_unknown") || m.contains("received fatal alert: bad_certificate")
                 || m.contains("received fatal alert: unknown_ca")) {
-            return "certificate not trusted: the peer rejected our certificate";
+            return "certificate not trusted: the peer rejected our certificate (or requires one we did not send)";
         }
         if (m.contains("unsupported or unrecognized ssl message") || m.contains("plaintext connection")) {
             return "the peer does not speak TLS (plaintext?)";
