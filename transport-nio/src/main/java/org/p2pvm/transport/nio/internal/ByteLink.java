@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The byte layer between a carrier and its socket: plain TCP ({@link PlainByteLink}) today, and the
- * seam where TLS over {@code SSLEngine} goes (issue 7) without touching the carrier's queueing,
- * writability or close logic. A TLS link consumes plaintext in {@link #write}, keeps the records it
+ * The byte layer between a carrier and its socket: plain TCP ({@link PlainByteLink}) or TLS over
+ * {@code SSLEngine} ({@link TlsByteLink}), without touching the carrier's queueing, writability or
+ * close logic. A TLS link consumes plaintext in {@link #write}, keeps the records it
  * could not send yet as its own pending output, and decrypts in {@link #read}.
  *
  * <p>Loop thread only. Non-blocking: every method returns at once.

@@ -101,6 +101,9 @@ final class TlsByteLink implements ByteLink {
         if (appIn.hasRemaining()) {
             return drainAppIn(dst);
         }
+        if (engine.isInboundDone()) {
+            return -1; // the peer's close_notify came with the last data handed out
+        }
         int total = 0;
         boolean useAppIn = false;
         blockedOnOutput = false;
@@ -143,7 +146,7 @@ final class TlsByteLink implements ByteLink {
                             }
                             useAppIn = true;
                         } else {
-                            appIn = ByteBuffer.allocate(appSize);
+                            appIn = ByteBuffer.allocate(Math.max(appSize, 2 * appIn.capacity()));
                             appIn.flip();
                         }
                         continue;
@@ -262,8 +265,7 @@ final class TlsByteLink implements ByteLink {
 
     @Override
     public boolean hasBufferedInput() {
-        return appIn.hasRemaining()
-                || (netIn.position() > 0 && !partialRecord && !(blockedOnOutput && netOut.position() > 0));
+        return appIn.hasRemaining() || (netIn.position() > 0 && !partialRecord && !blockedOnOutput);
     }
 
     @Override
@@ -403,7 +405,9 @@ final class TlsByteLink implements ByteLink {
         }
         netOut.flip();
         try {
-            channel.write(netOut);
+            if (channel.write(netOut) > 0) {
+                blockedOnOutput = false; // the engine's answer can go on: buffered input is usable again
+            }
         } finally {
             netOut.compact();
         }

@@ -7,7 +7,10 @@
  *     one transport, round robin.</li>
  * <li>{@link org.p2pvm.transport.nio.internal.NioCarrier}: the engine's {@code Carrier} on one socket,
  *     with its {@link org.p2pvm.transport.nio.internal.WriteQueue} of gathering writes, above a
- *     {@link org.p2pvm.transport.nio.internal.ByteLink} (plain TCP now; the place for TLS).</li>
+ *     {@link org.p2pvm.transport.nio.internal.ByteLink}: {@link org.p2pvm.transport.nio.internal.PlainByteLink}
+ *     for TCP, {@link org.p2pvm.transport.nio.internal.TlsByteLink} for TLS over {@code SSLEngine}
+ *     (errors explained by {@link org.p2pvm.transport.nio.internal.TlsErrors}; dialer contexts cached in
+ *     {@link org.p2pvm.transport.nio.internal.TlsContextCache}).</li>
  * <li>{@link org.p2pvm.transport.nio.internal.NioConnector}: one dial;
  *     {@link org.p2pvm.transport.nio.internal.NioServer}: one listening socket and its tunnels.</li>
  * </ul>
