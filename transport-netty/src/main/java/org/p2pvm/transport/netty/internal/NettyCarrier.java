@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class NettyCarrier extends ChannelInboundHandlerAdapter implements Carrier {
     private static final Logger LOG = LoggerFactory.getLogger(NettyCarrier.class);
 
+    /** Longest a flushing close waits for outstanding writes. */
+    static final int FLUSH_CLOSE_LIMIT_SECONDS = 5;
+
     private final Channel channel;
     private final boolean dialer;
     private final boolean startOnActive;
@@ -71,6 +74,9 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
 
     private boolean inWrite;
     private boolean writablePending;
+    /** Writes handed to Netty whose completion the engine has not been given yet. */
+    private int outstanding;
+    private boolean closeWhenIdle;
     private final ArrayDeque<Runnable> deferredCompletions = new ArrayDeque<>();
     private boolean completionDrainScheduled;
 
@@ -318,6 +324,7 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
     @Override
     public void write(ByteBuffer[] buffers, int count, WriteCompletion completion) {
         ByteBuf out = wrap(buffers, count);
+        outstanding++;
         inWrite = true;
         try {
             ctx.writeAndFlush(out).addListener(f -> onWriteDone(completion, f.cause()));
@@ -350,14 +357,21 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
 
     private void onWriteDone(WriteCompletion completion, Throwable cause) {
         if (inWrite || !deferredCompletions.isEmpty()) {
-            deferredCompletions.add(() -> completion.complete(cause));
+            deferredCompletions.add(() -> complete(completion, cause));
             if (!completionDrainScheduled) {
                 completionDrainScheduled = true;
                 channel.eventLoop().execute(this::runDeferredCompletions);
             }
             return;
         }
+        complete(completion, cause);
+    }
+
+    private void complete(WriteCompletion completion, Throwable cause) {
+        outstanding--;
+        // the engine may hand over its next batch (a GOAWAY, say) from inside this call
         completion.complete(cause);
+        closeIfIdle();
     }
 
     private void runDeferredCompletions() {
@@ -368,9 +382,14 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         }
     }
 
+    /**
+     * Netty's writability, except that a carrier with no write of ours outstanding always takes the
+     * next batch: Netty succeeds a write's promise before it un-counts its bytes, so inside a
+     * completion the channel may still look full although nothing of ours is queued.
+     */
     @Override
     public boolean isWritable() {
-        return channel.isWritable();
+        return outstanding == 0 || channel.isWritable();
     }
 
     @Override
@@ -390,6 +409,12 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         }
     }
 
+    /**
+     * With {@code flush}, closes once no write is outstanding: the writes given so far and any the
+     * engine gives while they complete (its last control frames, such as GOAWAY, may wait behind the
+     * batch in flight). A peer that stops reading cannot hold a closing carrier open for more than
+     * {@link #FLUSH_CLOSE_LIMIT_SECONDS} seconds.
+     */
     @Override
     public void close(boolean flush) {
         if (closing) {
@@ -398,10 +423,25 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         closing = true;
         releaseHeld();
         if (flush && channel.isActive()) {
-            // completes after every earlier write, so nothing the engine wrote is cut off
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeWhenIdle = true;
+            channel.eventLoop().schedule(() -> {
+                if (channel.isOpen()) {
+                    LOG.debug("{}: writes did not drain within {} s of close; closing anyway", channel,
+                            FLUSH_CLOSE_LIMIT_SECONDS);
+                    channel.close();
+                }
+            }, FLUSH_CLOSE_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            closeIfIdle();
         } else {
             channel.close();
+        }
+    }
+
+    private void closeIfIdle() {
+        if (closeWhenIdle && outstanding == 0) {
+            closeWhenIdle = false;
+            // after every earlier write, including any still inside handlers kept in front of us
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
