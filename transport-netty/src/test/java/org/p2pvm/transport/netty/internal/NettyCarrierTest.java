@@ -253,6 +253,30 @@ class NettyCarrierTest {
 
     @ParameterizedTest
     @MethodSource("flavors")
+    void aFlushingCloseWaitsForTheWriteHandedOverByACompletion(String flavor) throws Exception {
+        start(flavor, null);
+        NettyCarrier c = carrier();
+        FakeListener l = listener();
+        // big enough to stay in flight while the peer does not read
+        byte[] big = new byte[16 * 1024 * 1024];
+        byte[] last = "GOAWAY".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        onLoop(c, () -> {
+            c.write(new ByteBuffer[] {ByteBuffer.wrap(big)}, 1, f -> {
+                // as the engine does: its last control frame waited behind the batch in flight
+                assertTrue(c.isWritable(), "nothing of ours is queued any more");
+                c.write(new ByteBuffer[] {ByteBuffer.wrap(last)}, 1, g -> { });
+            });
+            c.close(true);
+            return null;
+        });
+        byte[] got = peer.getInputStream().readAllBytes();
+        assertEquals(big.length + last.length, got.length);
+        assertArrayEquals(last, java.util.Arrays.copyOfRange(got, big.length, got.length));
+        assertInstanceOf(FakeListener.NoCause.class, l.closed.get(10, SECONDS));
+    }
+
+    @ParameterizedTest
+    @MethodSource("flavors")
     void peerEofClosesOnceAndPendingWritesFail(String flavor) throws Exception {
         start(flavor, null);
         NettyCarrier c = carrier();
