@@ -28,6 +28,9 @@ import org.p2pvm.spi.Transport;
 import org.p2pvm.spi.TransportConfig;
 import org.p2pvm.spi.TransportServer;
 import org.p2pvm.spi.Transports;
+import io.netty.handler.ssl.SslHandler;
+import javax.net.ssl.SSLContext;
+import org.p2pvm.engine.tls.TlsContexts;
 import org.p2pvm.transport.netty.internal.IoFlavor;
 import org.p2pvm.transport.netty.internal.NettyCarrier;
 import org.p2pvm.transport.netty.internal.NettyTransportServer;
@@ -39,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * loops (native epoll when the machine has it, else NIO) and opens a tunnel on each. The tunnel's
  * serial executor is the carrier channel's {@link io.netty.channel.EventLoop}, so tunnels, their
  * callbacks and any {@link VmChannel} on them run on that one thread, without hand-offs.
+ *
+ * <p>TLS: when {@link TunnelOptions#tls()} is set, a Netty {@link SslHandler} (JDK engine, set up by
+ * {@link TlsContexts} like every transport) sits in front of the carrier; the tunnel handshake runs
+ * inside TLS.
  *
  * <p>Properties of the {@link TransportConfig}: {@code netty.epoll} ({@code true}/{@code false},
  * default true) allows the native transport.
@@ -95,12 +102,22 @@ public final class NettyTransport implements Transport {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the netty transport is closed"));
         }
+        SSLContext tls;
+        try {
+            tls = options.tls() == null ? null : TlsContexts.context(options.tls());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         CompletableFuture<Tunnel> result = new CompletableFuture<>();
         Bootstrap b = new Bootstrap().group(group).channel(flavor.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", new SslHandler(TlsContexts.engine(tls, options.tls(), true,
+                                    address.getHostString(), address.getPort())));
+                        }
                         NettyCarrier carrier = NettyCarrier.forEngine(ch, true, true, options, null);
                         ch.pipeline().addLast("p2pvm-carrier", carrier);
                         carrier.handshake().whenComplete((t, e) -> {
@@ -137,6 +154,12 @@ public final class NettyTransport implements Transport {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the netty transport is closed"));
         }
+        SSLContext tls;
+        try {
+            tls = options.tls() == null ? null : TlsContexts.context(options.tls());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         Set<Tunnel> serverTunnels = ConcurrentHashMap.newKeySet();
         ServerBootstrap b = new ServerBootstrap().group(group).channel(flavor.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -144,6 +167,10 @@ public final class NettyTransport implements Transport {
                     @Override
                     protected void initChannel(Channel ch) {
                         trackCarrier(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", new SslHandler(TlsContexts.engine(tls, options.tls(), false,
+                                    null, 0)));
+                        }
                         NettyCarrier carrier = NettyCarrier.forEngine(ch, false, true, options, tunnel -> {
                             track(tunnel);
                             serverTunnels.add(tunnel);
