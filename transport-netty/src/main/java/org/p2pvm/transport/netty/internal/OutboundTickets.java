@@ -90,7 +90,11 @@ public final class OutboundTickets {
         if (in == null || in.size() == 0) {
             task.run();
         } else {
-            whenDrained = task;
+            Runnable earlier = whenDrained;
+            whenDrained = earlier == null ? task : () -> {
+                earlier.run();
+                task.run();
+            };
         }
     }
 
