@@ -37,15 +37,60 @@ import org.p2pvm.StreamResetException;
 import org.p2pvm.TunnelClosedException;
 import org.p2pvm.TunnelOptions;
 
-/** How Netty's channel semantics map onto a virtual connection: flow control, half close, reset, errors. */
+/**
+ * How Netty's channel semantics map onto a virtual connection: flow control, half close, reset,
+ * errors. Runs on a netty tunnel (channels on the tunnel's loop) and on a tunnel whose executor is
+ * not a Netty loop (events handed over), see the two subclasses.
+ */
 @Timeout(30)
-class VmChannelSemanticsTest {
+abstract class VmChannelSemanticsTest {
     private static final VmSocketAddress ADDR = VmSocketAddress.parse("[fd00::5]:5");
 
     private EventLoopGroup group;
     private VmServerChannel server;
-    private TunnelFixture fx;
+    private Tunnels fx;
     private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
+
+    /** A client tunnel and the means to close it; the accepting end runs {@code onAccepted}. */
+    interface Tunnels extends AutoCloseable {
+        org.p2pvm.Tunnel client();
+    }
+
+    abstract Tunnels openTunnels(java.util.function.Consumer<org.p2pvm.Tunnel> onAccepted) throws Exception;
+
+    /** Over the netty transport. */
+    static final class OnNettyTunnelTest extends VmChannelSemanticsTest {
+        @Override
+        Tunnels openTunnels(java.util.function.Consumer<org.p2pvm.Tunnel> onAccepted) throws Exception {
+            TunnelFixture f = new TunnelFixture(TunnelOptions.defaults(), onAccepted);
+            return new Tunnels() {
+                public org.p2pvm.Tunnel client() {
+                    return f.client;
+                }
+
+                public void close() {
+                    f.close();
+                }
+            };
+        }
+    }
+
+    /** Over a carrier whose executor is not a Netty event loop. */
+    static final class OnOtherExecutorTest extends VmChannelSemanticsTest {
+        @Override
+        Tunnels openTunnels(java.util.function.Consumer<org.p2pvm.Tunnel> onAccepted) throws Exception {
+            MemoryTunnels m = new MemoryTunnels(TunnelOptions.defaults(), onAccepted);
+            return new Tunnels() {
+                public org.p2pvm.Tunnel client() {
+                    return m.dialer;
+                }
+
+                public void close() throws Exception {
+                    m.close();
+                }
+            };
+        }
+    }
 
     @BeforeEach
     void setUp() {
@@ -77,12 +122,12 @@ class VmChannelSemanticsTest {
             b.childOption(option, value);
         }
         server = (VmServerChannel) b.bind(ADDR).sync().channel();
-        fx = new TunnelFixture(TunnelOptions.defaults(), server::installOn);
-        fx.client.awaitRemoteListen(ADDR.vmAddress()).get(10, SECONDS);
+        fx = openTunnels(server::installOn);
+        fx.client().awaitRemoteListen(ADDR.vmAddress()).get(10, SECONDS);
     }
 
     private Channel dial(ChannelHandler handler) throws Exception {
-        return new Bootstrap().group(group).channelFactory(VmChannel.factory(fx.client)).handler(handler)
+        return new Bootstrap().group(group).channelFactory(VmChannel.factory(fx.client())).handler(handler)
                 .connect(ADDR).sync().channel();
     }
 
@@ -221,7 +266,7 @@ class VmChannelSemanticsTest {
                 error.complete(cause);
             }
         }, null, false);
-        Channel client = new Bootstrap().group(group).channelFactory(VmChannel.factory(fx.client))
+        Channel client = new Bootstrap().group(group).channelFactory(VmChannel.factory(fx.client()))
                 .option(ChannelOption.SO_LINGER, 0).handler(new ChannelInboundHandlerAdapter())
                 .connect(ADDR).sync().channel();
         accepted.get(10, SECONDS);
@@ -247,7 +292,7 @@ class VmChannelSemanticsTest {
         serve(ChannelInboundHandlerAdapter::new, null, false);
         server.close().sync();
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
-        new Bootstrap().group(group).channelFactory(VmChannel.factory(fx.client))
+        new Bootstrap().group(group).channelFactory(VmChannel.factory(fx.client()))
                 .handler(new ChannelInboundHandlerAdapter()).connect(ADDR)
                 .addListener(f -> failure.complete(f.cause()));
         assertInstanceOf(java.net.ConnectException.class, failure.get(10, SECONDS));
@@ -264,7 +309,7 @@ class VmChannelSemanticsTest {
             }
         });
         Channel child = accepted.get(10, SECONDS);
-        fx.client.close(ErrorCode.INTERNAL_ERROR, "test kills the tunnel");
+        fx.client().close(ErrorCode.INTERNAL_ERROR, "test kills the tunnel");
         assertInstanceOf(TunnelClosedException.class, error.get(10, SECONDS));
         client.closeFuture().await(10, SECONDS);
         child.closeFuture().await(10, SECONDS);
