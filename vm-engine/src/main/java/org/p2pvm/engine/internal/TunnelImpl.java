@@ -79,6 +79,11 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     private CloseReason closeReason;
     private TunnelClosedException closeException;
     private boolean carrierClosed;
+    /** The carrier closes once the writer has handed over the last frames (the GOAWAY). */
+    private boolean closeWhenDrained;
+    private long closeRequestedNanos;
+    /** How long a closing end waits for the peer to take its GOAWAY before dropping the carrier. */
+    private static final long GOAWAY_LINGER_NANOS = 2_000_000_000L;
     private boolean readPaused;
     private boolean inRead;
     private boolean flushScheduled;
@@ -180,6 +185,12 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             return;
         }
         writer.flush();
+        if (closeWhenDrained) {
+            if (writer.drained()) {
+                carrier.close(true);
+            }
+            return;
+        }
         guardControlBacklog();
         maybeFinishDrain();
     }
@@ -253,6 +264,12 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     }
 
     void batchWritten() {
+        if (closeWhenDrained) {
+            if (writer.drained() && !carrierClosed) {
+                carrier.close(true);
+            }
+            return;
+        }
         guardControlBacklog();
         maybeFinishDrain();
     }
@@ -289,6 +306,9 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
 
     private void tick() {
         if (state == State.CLOSED) {
+            if (closeWhenDrained && !carrierClosed && clock.nanoTime() - closeRequestedNanos > GOAWAY_LINGER_NANOS) {
+                carrier.close(false); // the peer does not take our last frames: drop the link
+            }
             return;
         }
         long now = clock.nanoTime();
@@ -959,7 +979,22 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             closeException = new TunnelClosedException(closeReason);
             failEverything(closeException);
             writer.dataAllowed = false;
-            writer.flush();
+            closeCarrierWhenDrained();
+        }
+    }
+
+    /**
+     * Closes the carrier after the frames still queued (at least the GOAWAY) are out: a batch may be in
+     * flight, and the GOAWAY must follow it, not be lost behind a close (§8, §9).
+     */
+    private void closeCarrierWhenDrained() {
+        if (carrierClosed) {
+            return;
+        }
+        closeWhenDrained = true;
+        closeRequestedNanos = clock.nanoTime();
+        writer.flush();
+        if (writer.drained()) {
             carrier.close(true);
         }
     }
@@ -984,10 +1019,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             sendGoaway(reason.code(), reason.detail());
         }
         failEverything(closeException);
-        if (!carrierClosed) {
-            writer.flush();
-            carrier.close(true);
-        }
+        closeCarrierWhenDrained();
     }
 
     private void failEverything(TunnelClosedException cause) {
