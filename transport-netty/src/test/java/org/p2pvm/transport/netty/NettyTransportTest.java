@@ -106,6 +106,27 @@ class NettyTransportTest {
     }
 
     @Test
+    void closeLeavesNoEventLoopThreads() throws Exception {
+        TransportConfig cfg = TransportConfig.builder().ioThreads(2).threadNamePrefix("netty-close-test").build();
+        NettyTransport server = new NettyTransport(cfg);
+        NettyTransport client = new NettyTransport(cfg);
+        TransportServer bound = server.bind(URI.create("tcp://127.0.0.1:0"), TunnelOptions.defaults(), t -> { })
+                .get(10, SECONDS);
+        client.connect(bound.uri(), TunnelOptions.defaults()).get(10, SECONDS);
+        client.close();
+        server.close();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("netty-close-test")) {
+                t.join(10_000);
+                assertTrue(!t.isAlive(), t.getName() + " still runs after close()");
+            }
+        }
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> client.connect(bound.uri(), TunnelOptions.defaults()).get(10, SECONDS));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+
+    @Test
     void closingTheTransportClosesItsTunnels() throws Exception {
         Transport server = Transports.get("netty");
         try (Transport client = Transports.get("netty")) {
