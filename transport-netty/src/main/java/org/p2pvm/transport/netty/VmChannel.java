@@ -10,9 +10,6 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.StringUtil;
@@ -22,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +28,7 @@ import org.p2pvm.StreamResetException;
 import org.p2pvm.Tunnel;
 import org.p2pvm.VmAddress;
 import org.p2pvm.VmConnection;
+import org.p2pvm.transport.netty.internal.InboundReader;
 import org.p2pvm.transport.netty.internal.OutboundTickets;
 import org.p2pvm.transport.netty.internal.PinnedUnsafe;
 import org.slf4j.Logger;
@@ -85,11 +82,11 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
     /** Set while AbstractChannel's constructor runs (it asks for the unsafe): no field initializer. */
     private PinnedUnsafe pinned;
     private final OutboundTickets outbound;
+    private final InboundReader inbound;
 
     private volatile VmConnection connection;
     private volatile boolean open = true;
     private volatile boolean active;
-    private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     private VmAddress requestedLocal;
 
@@ -98,12 +95,6 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
     private ChannelPromise connectPromise;
     private SocketAddress connectRemote;
     private Future<?> connectTimeout;
-    private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
-    private boolean readPending;
-    private boolean inReadLoop;
-    private boolean eofReceived;
-    private boolean eofHandled;
-    private boolean streamDone;
     private ErrorCode resetCode;
 
     /**
@@ -114,6 +105,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
         this.tunnel = Objects.requireNonNull(tunnel, "tunnel");
         this.config = new VmChannelConfig(this);
         this.outbound = new OutboundTickets(() -> super.unsafe().outboundBuffer(), this::onLoop);
+        this.inbound = new InboundReader(this, this::returnCredit);
     }
 
     /** An accepted channel over {@code connection}, child of {@code parent}. */
@@ -124,6 +116,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
         this.active = true;
         this.config = new VmChannelConfig(this);
         this.outbound = new OutboundTickets(() -> super.unsafe().outboundBuffer(), this::onLoop);
+        this.inbound = new InboundReader(this, this::returnCredit);
     }
 
     /** A factory for {@code Bootstrap.channelFactory(...)}: client channels through {@code tunnel}. */
@@ -265,7 +258,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
         }
         boolean wasActive = active;
         open = false;
-        releaseInbound();
+        inbound.release();
         outbound.abandon();
         ChannelPromise p = connectPromise;
         if (p != null) {
@@ -297,12 +290,8 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     protected void doBeginRead() {
-        if (!isActive()) {
-            return;
-        }
-        readPending = true;
-        if (!inReadLoop) {
-            readLoop();
+        if (isActive()) {
+            inbound.beginRead();
         }
     }
 
@@ -324,89 +313,16 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
                 + StringUtil.simpleClassName(msg) + " (for files use ChunkedWriteHandler)");
     }
 
-    // ------------------------------------------------------------------ reading (event loop)
+    // ------------------------------------------------------------------ tunnel events (event loop)
 
-    private void readLoop() {
-        inReadLoop = true;
-        try {
-            while (readPending && !inbound.isEmpty() && open) {
-                readPending = false;
-                @SuppressWarnings("deprecation")
-                RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
-                handle.reset(config);
-                int credit = 0;
-                do {
-                    ByteBuf buf = inbound.poll();
-                    int n = buf.readableBytes();
-                    credit += n;
-                    handle.attemptedBytesRead(n);
-                    handle.lastBytesRead(n);
-                    handle.incMessagesRead(1);
-                    pipeline().fireChannelRead(buf);
-                } while (!inbound.isEmpty() && open && handle.continueReading());
-                // credit for what the pipeline took: the peer may send that much more (§6)
-                connection.consume(credit);
-                handle.readComplete();
-                // with autoRead the head asks for the next read here, which sets readPending again
-                pipeline().fireChannelReadComplete();
-            }
-        } finally {
-            inReadLoop = false;
-        }
-        if (inbound.isEmpty() && open) {
-            if (eofReceived && !eofHandled) {
-                handleEof();
-            } else if (streamDone) {
-                unsafe().close(voidPromise());
-            }
-        }
-    }
-
-    private void handleEof() {
-        eofHandled = true;
-        if (config.isAllowHalfClosure()) {
-            inputShutdown = true;
-            pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-            pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
-            if (streamDone && open) {
-                unsafe().close(voidPromise());
-            }
-        } else {
-            unsafe().close(voidPromise());
-        }
-    }
-
-    private void releaseInbound() {
-        ByteBuf b;
-        while ((b = inbound.poll()) != null) {
-            b.release();
-        }
-    }
-
-    private void onInboundData(ByteBuf buf) {
-        if (!open || inputShutdown) {
-            int n = buf.readableBytes();
-            buf.release();
-            if (open) {
-                connection.consume(n); // shut down input: discard, but keep the peer flowing
-            }
-            return;
-        }
-        inbound.add(buf);
-        if (readPending && !inReadLoop) {
-            readLoop();
-        }
-    }
-
-    private void onInboundEof() {
-        eofReceived = true;
-        if (inbound.isEmpty() && !inReadLoop && open && !eofHandled) {
-            handleEof();
+    private void returnCredit(int bytes) {
+        VmConnection c = connection;
+        if (bytes > 0 && c != null) {
+            c.consume(bytes);
         }
     }
 
     private void onConnectionClosed(Throwable failure) {
-        streamDone = true;
         if (connectPromise != null) {
             fulfillConnect(failure != null ? failure : new ClosedChannelException());
             return;
@@ -415,12 +331,10 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
             return;
         }
         if (failure == null) {
-            if (inbound.isEmpty() && !inReadLoop && (eofHandled || !eofReceived)) {
-                unsafe().close(voidPromise());
-            }
+            inbound.streamDone();
             return;
         }
-        releaseInbound();
+        inbound.release();
         if (!(failure instanceof StreamResetException r && !r.isRemote())) {
             pipeline().fireExceptionCaught(failure);
         }
@@ -481,7 +395,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     public boolean isInputShutdown() {
-        return inputShutdown;
+        return inbound.isInputShutdown();
     }
 
     @Override
@@ -497,16 +411,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
                 promise.tryFailure(new ClosedChannelException());
                 return;
             }
-            inputShutdown = true;
-            int n = 0;
-            ByteBuf b;
-            while ((b = inbound.poll()) != null) {
-                n += b.readableBytes();
-                b.release();
-            }
-            if (n > 0) {
-                connection.consume(n);
-            }
+            inbound.shutdownInput();
             promise.trySuccess();
         });
         return promise;
@@ -537,7 +442,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
 
     @Override
     public boolean isShutdown() {
-        return inputShutdown && outputShutdown;
+        return inbound.isInputShutdown() && outputShutdown;
     }
 
     @Override
@@ -636,7 +541,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
             ByteBuf buf = config.getAllocator().buffer(data.remaining());
             buf.writeBytes(data);
             try {
-                onLoop(() -> onInboundData(buf));
+                onLoop(() -> inbound.data(buf));
             } catch (RejectedExecutionException e) {
                 buf.release();
             }
@@ -644,7 +549,7 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
 
         @Override
         public void onInputShutdown(VmConnection c) {
-            onLoopSafe(VmChannel.this::onInboundEof);
+            onLoopSafe(inbound::eof);
         }
 
         @Override
