@@ -373,6 +373,9 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
     private static Throwable connectFailure(Throwable failure, SocketAddress remote) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
+        if (cause instanceof ConnectException ce) {
+            return ce; // e.g. the ConnectTimeoutException of CONNECT_TIMEOUT_MILLIS, kept as Netty users expect
+        }
         String what = cause instanceof StreamResetException r && r.errorCode() == ErrorCode.REFUSED
                 ? "connection refused: " + remote
                 : "cannot connect to " + remote + ": " + cause.getMessage();
