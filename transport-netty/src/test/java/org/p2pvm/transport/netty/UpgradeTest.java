@@ -211,6 +211,42 @@ class UpgradeTest {
     }
 
     @Test
+    void aKeptSslHandlerCarriesTheTunnelInsideTheExistingTlsSession(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.p2pvm.engine.contract.TestPki pki = org.p2pvm.engine.contract.TestPki.create(dir, "localhost", "127.0.0.1");
+        javax.net.ssl.SSLContext serverCtx = org.p2pvm.engine.tls.TlsContexts.context(pki.serverTls());
+        javax.net.ssl.SSLContext clientCtx = org.p2pvm.engine.tls.TlsContexts.context(pki.clientTlsWithoutCertificate());
+        VmServer echo = Echo.server(ECHO);
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("ssl", new io.netty.handler.ssl.SslHandler(
+                                org.p2pvm.engine.tls.TlsContexts.engine(serverCtx, pki.serverTls(), false, null, 0)));
+                        lineProtocol(ch, onLine((ctx, line) -> {
+                            ctx.write("OK\n");
+                            NettyTunnels.upgrade(ctx.channel(), OPTIONS, UpgradeOptions.builder().keep("ssl")
+                                    .onOpen(t -> t.install(echo)).build())
+                                    .whenComplete((t, e) -> complete(serverTunnel, t, e));
+                        }));
+                        serverChild.complete(ch);
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        CompletableFuture<Tunnel> clientTunnel = new CompletableFuture<>();
+        Channel client = dial((InetSocketAddress) server.localAddress(), ch -> {
+            ch.pipeline().addLast("ssl", new io.netty.handler.ssl.SslHandler(org.p2pvm.engine.tls.TlsContexts.engine(
+                    clientCtx, pki.clientTlsWithoutCertificate(), true, "127.0.0.1", 0)));
+            lineProtocol(ch, onLine((ctx, line) -> NettyTunnels.upgrade(ctx.channel(), OPTIONS,
+                    UpgradeOptions.builder().keep("ssl").build()).whenComplete((t, e) -> complete(clientTunnel, t, e))));
+        });
+        client.writeAndFlush("LOGIN tls\n");
+        Tunnel t = clientTunnel.get(10, SECONDS);
+        assertEchoWorks(t);
+        assertEquals(List.of("ssl", ChannelUpgradeName.CARRIER), names(client));
+        assertEquals(List.of("ssl", ChannelUpgradeName.CARRIER), names(serverChild.get()));
+    }
+
+    @Test
     void unknownHandlerNameFailsAndLeavesThePipelineAlone() throws Exception {
         InetSocketAddress addr = startServer(null, () -> onLine((ctx, line) -> { }), false);
         Channel client = dial(addr, ch -> {
