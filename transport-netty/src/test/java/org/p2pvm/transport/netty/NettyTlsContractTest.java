@@ -1,28 +1,23 @@
 package org.p2pvm.transport.netty;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.io.TempDir;
 import org.p2pvm.TlsOptions;
-import org.p2pvm.Tunnel;
-import org.p2pvm.TunnelOptions;
 import org.p2pvm.engine.contract.TestPki;
 import org.p2pvm.engine.contract.TransportHarness;
 import org.p2pvm.engine.contract.TunnelContractTest;
 import org.p2pvm.engine.contract.TunnelHarness;
-import org.p2pvm.engine.contract.TunnelPair;
 import org.p2pvm.spi.Transports;
 
 /**
- * The contract kit over netty→netty with TLS on the carrier (client certificates required): the
- * kit's options get the TLS settings of a run-time PKI added on each end. The one scenario that
- * compares {@code tunnel.options()} with the options the kit passed is skipped: this harness adds
- * TLS to them on purpose.
+ * The contract kit over netty→netty with TLS on the carrier (client certificates required), through
+ * the kit's {@link TransportHarness#withTls}. The one scenario that compares {@code tunnel.options()}
+ * with the options it passed is skipped: {@code withTls} adds TLS to them on purpose.
  */
 @ExtendWith(NettyTlsContractTest.SkipOptionsIdentity.class)
 class NettyTlsContractTest extends TunnelContractTest {
@@ -36,36 +31,13 @@ class NettyTlsContractTest extends TunnelContractTest {
         }
     }
 
+    @TempDir
+    static Path pkiDir;
+
     @Override
     protected TunnelHarness createHarness() throws Exception {
-        Path dir = Files.createTempDirectory("netty-tls-kit");
-        TestPki pki = TestPki.create(dir, "localhost", "127.0.0.1");
-        TunnelHarness plain = new TransportHarness("netty→netty tls", () -> Transports.get("netty"),
-                () -> Transports.get("netty"), URI.create("tcp://127.0.0.1:0"));
-        return new WithTls(plain, pki.clientTls(), pki.serverTls(TlsOptions.ClientAuth.REQUIRED), dir);
-    }
-
-    /** Adds TLS to the options of every pair the kit opens. */
-    private record WithTls(TunnelHarness inner, TlsOptions dialerTls, TlsOptions acceptorTls, Path dir)
-            implements TunnelHarness {
-        @Override
-        public TunnelPair open(TunnelOptions dialerOptions, TunnelOptions acceptorOptions, Consumer<Tunnel> onDialerOpen,
-                Consumer<Tunnel> onAcceptorOpen) throws Exception {
-            return inner.open(dialerOptions.toBuilder().tls(dialerTls).build(),
-                    acceptorOptions.toBuilder().tls(acceptorTls).build(), onDialerOpen, onAcceptorOpen);
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public void close() throws Exception {
-            inner.close();
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        TestPki pki = TestPki.create(pkiDir, "localhost", "127.0.0.1");
+        return new TransportHarness("netty→netty tls", () -> Transports.get("netty"), () -> Transports.get("netty"),
+                URI.create("tcp://127.0.0.1:0")).withTls(pki.clientTls(), pki.serverTls(TlsOptions.ClientAuth.REQUIRED));
     }
 }
