@@ -1,7 +1,6 @@
 package org.p2pvm.transport.netty;
 
 import java.net.URI;
-import org.junit.jupiter.api.Assumptions;
 import org.p2pvm.engine.contract.TransportHarness;
 import org.p2pvm.engine.contract.TunnelContractTest;
 import org.p2pvm.engine.contract.TunnelHarness;
@@ -11,8 +10,6 @@ import org.p2pvm.spi.Transports;
 class NettyToNioContractTest extends TunnelContractTest {
     @Override
     protected TunnelHarness createHarness() {
-        // transport-nio is a test dependency; until its module has landed the class is skipped, not failed
-        Assumptions.assumeTrue(Transports.names().contains("nio"), "transport-nio is not on the class path yet");
         return new TransportHarness("netty→nio", () -> Transports.get("netty"), () -> Transports.get("nio"),
                 URI.create("tcp://127.0.0.1:0"));
     }

@@ -39,11 +39,12 @@ import org.p2pvm.TunnelOptions;
 
 /**
  * How Netty's channel semantics map onto a virtual connection: flow control, half close, reset,
- * errors. Runs on a netty tunnel (channels on the tunnel's loop) and on a tunnel whose executor is
- * not a Netty loop (events handed over), see the two subclasses.
+ * errors. Runs on a netty tunnel (channels on the tunnel's loop, {@link VmChannelOnNettyTunnelTest})
+ * and on a tunnel whose executor is not a Netty loop (events handed over,
+ * {@link VmChannelOnOtherExecutorTest}).
  */
 @Timeout(30)
-abstract class VmChannelSemanticsTest {
+abstract class VmChannelSemantics {
     private static final VmSocketAddress ADDR = VmSocketAddress.parse("[fd00::5]:5");
 
     private EventLoopGroup group;
@@ -57,40 +58,6 @@ abstract class VmChannelSemanticsTest {
     }
 
     abstract Tunnels openTunnels(java.util.function.Consumer<org.p2pvm.Tunnel> onAccepted) throws Exception;
-
-    /** Over the netty transport. */
-    static final class OnNettyTunnelTest extends VmChannelSemanticsTest {
-        @Override
-        Tunnels openTunnels(java.util.function.Consumer<org.p2pvm.Tunnel> onAccepted) throws Exception {
-            TunnelFixture f = new TunnelFixture(TunnelOptions.defaults(), onAccepted);
-            return new Tunnels() {
-                public org.p2pvm.Tunnel client() {
-                    return f.client;
-                }
-
-                public void close() {
-                    f.close();
-                }
-            };
-        }
-    }
-
-    /** Over a carrier whose executor is not a Netty event loop. */
-    static final class OnOtherExecutorTest extends VmChannelSemanticsTest {
-        @Override
-        Tunnels openTunnels(java.util.function.Consumer<org.p2pvm.Tunnel> onAccepted) throws Exception {
-            MemoryTunnels m = new MemoryTunnels(TunnelOptions.defaults(), onAccepted);
-            return new Tunnels() {
-                public org.p2pvm.Tunnel client() {
-                    return m.dialer;
-                }
-
-                public void close() throws Exception {
-                    m.close();
-                }
-            };
-        }
-    }
 
     @BeforeEach
     void setUp() {
