@@ -1,0 +1,134 @@
+package org.p2pvm.examples.support;
+
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.p2pvm.ErrorCode;
+import org.p2pvm.HandshakeException;
+import org.p2pvm.StreamResetException;
+import org.p2pvm.TunnelClosedException;
+import org.p2pvm.VmException;
+
+/**
+ * Turns exceptions into one short line for people: what failed, and the error code where p2pvm
+ * has one. Used by the command line tool and the echo client's report. Stateless and thread-safe.
+ */
+public final class Failures {
+    private Failures() {
+    }
+
+    /** Removes the {@link CompletionException} / {@link ExecutionException} wrappers of futures. */
+    public static Throwable unwrap(Throwable t) {
+        Throwable cur = t;
+        while ((cur instanceof CompletionException || cur instanceof ExecutionException) && cur.getCause() != null) {
+            cur = cur.getCause();
+        }
+        return cur;
+    }
+
+    /** The innermost cause, for library exceptions that wrap the informative one. */
+    public static Throwable root(Throwable t) {
+        Throwable cur = unwrap(t);
+        while (cur.getCause() != null && cur.getCause() != cur) {
+            cur = unwrap(cur.getCause());
+        }
+        return cur;
+    }
+
+    /**
+     * A one-line description of {@code t}: the p2pvm error code for {@link VmException}s, the
+     * message for well-known network failures, else the exception's simple name and message.
+     */
+    public static String describe(Throwable t) {
+        Throwable e = unwrap(t);
+        if (e instanceof HandshakeException h) {
+            return "handshake failed: " + reasonText(h) + hint(h.errorCode());
+        }
+        if (e instanceof TunnelClosedException c) {
+            return "tunnel closed: " + reasonText(c);
+        }
+        if (e instanceof StreamResetException r) {
+            return "stream reset " + r.errorCode() + messageSuffix(r);
+        }
+        if (e instanceof VmException v) {
+            return v.errorCode() + messageSuffix(v);
+        }
+        Throwable root = root(e);
+        if (root instanceof BindException) {
+            return "address in use or not available (" + lower(root.getMessage()) + ")";
+        }
+        if (root instanceof ConnectException) {
+            return "connection refused" + (root.getMessage() == null ? "" : " (" + lower(root.getMessage()) + ")");
+        }
+        if (root instanceof NoRouteToHostException) {
+            return "no route to host";
+        }
+        if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
+            return "unknown host" + (root.getMessage() == null ? "" : " " + root.getMessage());
+        }
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return (e instanceof java.io.IOException || e instanceof IllegalArgumentException
+                    || e instanceof IllegalStateException ? "" : e.getClass().getSimpleName() + ": ")
+                    + firstLine(e.getMessage()) + rootSuffix(e, root);
+        }
+        return e.getClass().getSimpleName() + rootSuffix(e, root);
+    }
+
+    /** The error code carried by {@code t} or its causes, or null. */
+    public static ErrorCode errorCode(Throwable t) {
+        for (Throwable cur = t; cur != null; cur = cur.getCause()) {
+            if (cur instanceof VmException v) {
+                return v.errorCode();
+            }
+            if (cur.getCause() == cur) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static String reasonText(TunnelClosedException e) {
+        String text = e.reason() != null ? e.reason().toString() : e.errorCode() + messageSuffix(e);
+        return text;
+    }
+
+    private static String hint(ErrorCode code) {
+        if (code == ErrorCode.AUTH_FAILED) {
+            return " (the two ends use different tokens: give both the same --token or P2PVM_TOKEN)";
+        }
+        if (code == ErrorCode.TIMEOUT) {
+            return " (is the peer a p2pvm server of the same transport?)";
+        }
+        if (code == ErrorCode.PROTOCOL_ERROR) {
+            return " (is the peer a p2pvm server of the same transport?)";
+        }
+        return "";
+    }
+
+    private static String messageSuffix(Throwable e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? "" : ": " + firstLine(e.getMessage());
+    }
+
+    private static String rootSuffix(Throwable e, Throwable root) {
+        if (root == e || root.getMessage() == null || e.getMessage() != null && e.getMessage().contains(root.getMessage())) {
+            return "";
+        }
+        return " (" + firstLine(root.getMessage()) + ")";
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+
+    private static String lower(String s) {
+        if (s == null || s.isEmpty()) {
+            return "";
+        }
+        return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+}
