@@ -40,6 +40,7 @@ public final class P2pvmCommand implements Callable<Integer> {
 
     /** Runs the tool and exits the JVM with its exit code. */
     public static void main(String[] args) {
+        LogDefaults.apply(args);
         System.exit(newCommandLine().execute(args));
     }
 
