@@ -175,9 +175,11 @@ class ServeConnectProcessTest {
         pb.environment().put(TokenOption.ENV, TOKEN); // the flag wins over the environment
         Run r = run(pb, 60);
         assertEquals(1, r.exitCode(), r.toString());
-        List<String> ours = r.err().lines().filter(l -> l.startsWith("p2pvm connect: ")).toList();
-        assertEquals(1, ours.size(), r.toString());
-        assertTrue(ours.get(0).contains("AUTH_FAILED"), r.toString());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), "one line on stderr:\n" + r);
+        assertTrue(lines.get(0).startsWith("p2pvm connect: cannot open a tunnel to tcp://127.0.0.1:" + port
+                + ": handshake failed"), r.toString());
+        assertTrue(lines.get(0).contains("AUTH_FAILED"), r.toString());
         assertFalse(r.err().contains("\tat "), "no stack trace:\n" + r);
         assertTrue(r.out().isEmpty(), r.toString());
     }
