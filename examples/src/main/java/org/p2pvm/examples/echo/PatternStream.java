@@ -1,6 +1,7 @@
 package org.p2pvm.examples.echo;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * An endless, reproducible stream of pseudo-random bytes: the payload of one echo connection.
@@ -34,6 +35,16 @@ public final class PatternStream {
 
     /** Writes the next {@code dst.remaining()} bytes into {@code dst}, advancing its position. */
     public void fill(ByteBuffer dst) {
+        while (dst.hasRemaining() && (position & 7) != 0) {
+            dst.put(next());
+        }
+        // Whole words at a time: byte order little end first, whatever the buffer's order.
+        boolean little = dst.order() == ByteOrder.LITTLE_ENDIAN;
+        while (dst.remaining() >= 8) {
+            dst.putLong(little ? word : Long.reverseBytes(word));
+            position += 8;
+            word = wordAt(position >>> 3);
+        }
         while (dst.hasRemaining()) {
             dst.put(next());
         }
@@ -46,11 +57,29 @@ public final class PatternStream {
      *     is then spent and must not be used again
      */
     public long verify(ByteBuffer data) {
+        int i = data.position();
         int limit = data.limit();
-        for (int i = data.position(); i < limit; i++) {
+        while (i < limit && (position & 7) != 0) {
             long at = position;
-            if (data.get(i) != next()) {
-                data.position(i + 1);
+            if (data.get(i++) != next()) {
+                data.position(i);
+                return at;
+            }
+        }
+        boolean little = data.order() == ByteOrder.LITTLE_ENDIAN;
+        while (limit - i >= 8) {
+            long expected = little ? word : Long.reverseBytes(word);
+            if (data.getLong(i) != expected) {
+                break; // the byte loop below finds the exact offset
+            }
+            i += 8;
+            position += 8;
+            word = wordAt(position >>> 3);
+        }
+        while (i < limit) {
+            long at = position;
+            if (data.get(i++) != next()) {
+                data.position(i);
                 return at;
             }
         }

@@ -59,4 +59,30 @@ class PatternStreamTest {
         assertEquals(-1, v.verify(ByteBuffer.wrap(data, 0, 4000)));
         assertEquals(4321, v.verify(ByteBuffer.wrap(data, 4000, 1000)));
     }
+
+    @Test
+    void theBufferByteOrderDoesNotMatter() {
+        byte[] big = produce(9, 1000, 1000);
+        ByteBuffer little = ByteBuffer.allocate(1000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        new PatternStream(9).fill(little);
+        assertEquals(Arrays.toString(big), Arrays.toString(little.array()));
+        ByteBuffer check = ByteBuffer.wrap(big).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(-1, new PatternStream(9).verify(check));
+        big[517] ^= (byte) 0x80;
+        assertEquals(517, new PatternStream(9).verify(ByteBuffer.wrap(big).order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+    }
+
+    @Test
+    void everyChangedOffsetIsFoundInAnyAlignment() {
+        byte[] data = produce(11, 64, 64);
+        for (int start = 0; start < 9; start++) {
+            for (int bad = start; bad < 64; bad++) {
+                byte[] copy = data.clone();
+                copy[bad] ^= 1;
+                PatternStream v = new PatternStream(11);
+                assertEquals(-1, v.verify(ByteBuffer.wrap(copy, 0, start)));
+                assertEquals(bad, v.verify(ByteBuffer.wrap(copy, start, 64 - start)), start + "/" + bad);
+            }
+        }
+    }
 }
