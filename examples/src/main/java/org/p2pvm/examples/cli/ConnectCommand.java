@@ -4,11 +4,13 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.p2pvm.ErrorCode;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.VmAddress;
 import org.p2pvm.examples.echo.EchoClient;
 import org.p2pvm.examples.echo.EchoReport;
+import org.p2pvm.examples.support.Failures;
 import org.p2pvm.spi.Transport;
 import org.p2pvm.spi.Transports;
 import picocli.CommandLine.Command;
@@ -75,8 +77,7 @@ final class ConnectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
 
         try (Transport t = transport.create(name)) {
-            Tunnel tunnel = Await.get(t.connect(peer, options), options.handshakeTimeout().plusSeconds(20),
-                    "cannot open a tunnel to " + peer);
+            Tunnel tunnel = dial(t, options);
             out.printf("tunnel open to %s over %s (carrier %s -> %s)%n", peer, name, tunnel.carrierLocalAddress(),
                     tunnel.carrierRemoteAddress());
             out.flush();
@@ -89,6 +90,19 @@ final class ConnectCommand implements Callable<Integer> {
         }
     }
 
+    private Tunnel dial(Transport t, TunnelOptions options) throws InterruptedException {
+        try {
+            return Await.get(t.connect(peer, options), options.handshakeTimeout().plusSeconds(20),
+                    "cannot open a tunnel to " + peer);
+        } catch (CliFailure e) {
+            if (Failures.errorCode(e.getCause()) == ErrorCode.AUTH_FAILED) {
+                throw new CliFailure(e.getMessage() + "; give both ends the same --token or " + TokenOption.ENV,
+                        e.getCause());
+            }
+            throw e;
+        }
+    }
+
     /** Fails with the peer's listen table when the target does not show up in it. */
     private static void awaitListen(Tunnel tunnel, VmAddress target) throws InterruptedException {
         try {
@@ -98,8 +112,10 @@ final class ConnectCommand implements Callable<Integer> {
                 throw new CliFailure("the tunnel closed before the peer listed " + target + e.getMessage(), e);
             }
             tunnel.close();
+            String listens = tunnel.remoteListens().stream().map(VmAddress::toString).sorted()
+                    .collect(java.util.stream.Collectors.joining(", "));
             throw new CliFailure("the peer does not listen on " + target + " (it listens on "
-                    + (tunnel.remoteListens().isEmpty() ? "nothing" : tunnel.remoteListens().toString()) + ")", e);
+                    + (listens.isEmpty() ? "nothing" : listens) + ")", e);
         }
     }
 }

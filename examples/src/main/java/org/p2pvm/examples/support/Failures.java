@@ -46,7 +46,8 @@ public final class Failures {
     public static String describe(Throwable t) {
         Throwable e = unwrap(t);
         if (e instanceof HandshakeException h) {
-            return "handshake failed: " + reasonText(h) + hint(h.errorCode());
+            String reason = reasonText(h);
+            return "handshake failed: " + reason + (reason.contains("token") ? "" : hint(h.errorCode()));
         }
         if (e instanceof TunnelClosedException c) {
             return "tunnel closed: " + reasonText(c);
@@ -98,7 +99,7 @@ public final class Failures {
 
     private static String hint(ErrorCode code) {
         if (code == ErrorCode.AUTH_FAILED) {
-            return " (the two ends use different tokens: give both the same --token or P2PVM_TOKEN)";
+            return " (the two ends use different tokens)";
         }
         if (code == ErrorCode.TIMEOUT) {
             return " (is the peer a p2pvm server of the same transport?)";
