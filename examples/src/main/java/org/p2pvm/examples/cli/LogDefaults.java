@@ -8,10 +8,13 @@ import java.util.List;
  * with a wrong token is worth a line), while {@code connect} and {@code demo} keep stderr for their
  * own one-line error and show WARN and above only, unless {@code --verbose}. A level given with
  * {@code -Dorg.slf4j.simpleLogger.defaultLogLevel=...} always wins. Other settings come from
- * {@code simplelogger.properties}.
+ * {@code simplelogger.properties}. Undertow and XNIO log through jboss-logging, which is pointed at
+ * slf4j so that their lines follow the same levels and format.
  */
 final class LogDefaults {
     static final String LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+    /** Makes jboss-logging (Undertow, XNIO: the websocket transport) log through slf4j, not java.util.logging. */
+    static final String JBOSS_PROVIDER_PROPERTY = "org.jboss.logging.provider";
 
     private LogDefaults() {
     }
@@ -20,6 +23,9 @@ final class LogDefaults {
     static void apply(String[] args) {
         if (System.getProperty(LEVEL_PROPERTY) == null) {
             System.setProperty(LEVEL_PROPERTY, level(List.of(args)));
+        }
+        if (System.getProperty(JBOSS_PROVIDER_PROPERTY) == null) {
+            System.setProperty(JBOSS_PROVIDER_PROPERTY, "slf4j");
         }
     }
 
