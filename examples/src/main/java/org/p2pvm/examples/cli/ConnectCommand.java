@@ -78,15 +78,26 @@ final class ConnectCommand implements Callable<Integer> {
 
         try (Transport t = transport.create(name)) {
             Tunnel tunnel = dial(t, options);
-            out.printf("tunnel open to %s over %s (carrier %s -> %s)%n", peer, name, tunnel.carrierLocalAddress(),
-                    tunnel.carrierRemoteAddress());
-            out.flush();
-            awaitListen(tunnel, echoTest);
-            EchoReport report = new EchoTestRun("echo test over " + name, out, ProgressLine.isTerminal())
-                    .run(tunnel, echoTest, settings, timeout);
-            tunnel.close();
-            Await.get(tunnel.closeFuture(), options.drainTimeout(), "the tunnel did not close");
-            return report.allSucceeded() ? 0 : 1;
+            // Ctrl-C: tell the peer why the tunnel goes away instead of just dropping the carrier.
+            Thread hook = new Thread(() -> closeOnExit(tunnel), "p2pvm-connect-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                out.printf("tunnel open to %s over %s (carrier %s -> %s)%n", peer, name, tunnel.carrierLocalAddress(),
+                        tunnel.carrierRemoteAddress());
+                out.flush();
+                awaitListen(tunnel, echoTest);
+                EchoReport report = new EchoTestRun("echo test over " + name, out, ProgressLine.isTerminal())
+                        .run(tunnel, echoTest, settings, timeout);
+                tunnel.close();
+                Await.get(tunnel.closeFuture(), options.drainTimeout(), "the tunnel did not close");
+                return report.allSucceeded() ? 0 : 1;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is exiting; the hook runs
+                }
+            }
         }
     }
 
@@ -100,6 +111,15 @@ final class ConnectCommand implements Callable<Integer> {
                         e.getCause());
             }
             throw e;
+        }
+    }
+
+    private static void closeOnExit(Tunnel tunnel) {
+        tunnel.close(ErrorCode.CANCELLED, "p2pvm connect interrupted");
+        try {
+            tunnel.closeFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // exiting anyway
         }
     }
 

@@ -96,18 +96,24 @@ final class EchoTestRun {
                 Units.bytes(p.bytesTotal()), Units.rate(meter.rate(p.bytesVerified())));
     }
 
-    /** Bytes per second between two calls; called from the progress thread only. */
+    /** Bytes per second over about the last second; called from the progress thread only. */
     private static final class RateMeter {
-        private long lastBytes;
-        private long lastNanos = System.nanoTime();
+        private static final long WINDOW_NANOS = 1_000_000_000L;
+        private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
+
+        RateMeter() {
+            samples.add(new long[] {System.nanoTime(), 0});
+        }
 
         double rate(long bytes) {
             long now = System.nanoTime();
-            double seconds = (now - lastNanos) / 1e9;
-            double r = seconds <= 0 ? 0 : (bytes - lastBytes) / seconds;
-            lastBytes = bytes;
-            lastNanos = now;
-            return r;
+            samples.add(new long[] {now, bytes});
+            while (samples.size() > 2 && now - samples.peekFirst()[0] > WINDOW_NANOS) {
+                samples.pollFirst();
+            }
+            long[] first = samples.peekFirst();
+            double seconds = (now - first[0]) / 1e9;
+            return seconds <= 0 ? 0 : (bytes - first[1]) / seconds;
         }
     }
 }
