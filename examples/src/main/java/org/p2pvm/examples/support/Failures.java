@@ -63,13 +63,15 @@ public final class Failures {
             return "address in use or not available (" + lower(root.getMessage()) + ")";
         }
         if (root instanceof ConnectException) {
-            return "connection refused" + (root.getMessage() == null ? "" : " (" + lower(root.getMessage()) + ")");
+            String m = root.getMessage();
+            return m == null || m.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connection refused"
+                    : "cannot connect (" + lower(firstLine(m)) + ")";
         }
         if (root instanceof NoRouteToHostException) {
             return "no route to host";
         }
         if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
-            return "unknown host" + (root.getMessage() == null ? "" : " " + root.getMessage());
+            return "cannot resolve the host name";
         }
         if (e.getMessage() != null && !e.getMessage().isBlank()) {
             return (e instanceof java.io.IOException || e instanceof IllegalArgumentException
