@@ -23,7 +23,12 @@ final class Await {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new CliFailure(what + ": " + Failures.describe(e), Failures.unwrap(e));
+            String why = Failures.describe(e);
+            // Some transports already say what failed: "cannot listen on X: cannot listen on X: ..." reads badly.
+            if (why.startsWith(what + ": ")) {
+                why = why.substring(what.length() + 2);
+            }
+            throw new CliFailure(what + ": " + why, Failures.unwrap(e));
         } catch (TimeoutException e) {
             future.cancel(false);
             throw new CliFailure(what + ": no answer within " + Units.seconds(timeout), e);

@@ -60,7 +60,7 @@ public final class Failures {
         }
         Throwable root = root(e);
         if (root instanceof BindException) {
-            return "address in use or not available (" + lower(root.getMessage()) + ")";
+            return root.getMessage() == null ? "address in use or not available" : lower(firstLine(root.getMessage()));
         }
         if (root instanceof ConnectException) {
             String m = root.getMessage();
