@@ -123,10 +123,16 @@ public final class Failures {
         return " (" + firstLine(root.getMessage()) + ")";
     }
 
+    /** The first line, without native-call prefixes such as Netty's {@code bind(..) failed with error(-98): }. */
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
+        String line = (nl < 0 ? s : s.substring(0, nl)).trim();
+        java.util.regex.Matcher m = NATIVE_PREFIX.matcher(line);
+        return m.find() ? lower(line.substring(m.end())) : line;
     }
+
+    private static final java.util.regex.Pattern NATIVE_PREFIX =
+            java.util.regex.Pattern.compile("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ");
 
     private static String lower(String s) {
         if (s == null || s.isEmpty()) {
