@@ -116,7 +116,7 @@ public final class GrizzlyTransport implements Transport {
             result.completeExceptionally(e);
             return result;
         }
-        FilterChain chain = carrierChain(true, tunnels.dialer(options, null, result));
+        FilterChain chain = carrierChain(true, tunnels.opener(options, null, result));
         TCPNIOConnectorHandler.builder(transport).processor(chain).build().connect(address,
                 new EmptyCompletionHandler<Connection>() {
                     @Override

@@ -74,8 +74,19 @@ public final class GrizzlyCarrier implements Carrier {
     /** The read context left suspended while reading is off; resuming it turns Grizzly's read interest back on. */
     private FilterChainContext parkedContext;
 
-    @SuppressWarnings("unchecked")
     public GrizzlyCarrier(Connection<?> connection, boolean dialer) {
+        this(connection, dialer, null);
+    }
+
+    /**
+     * @param leftover bytes read from the connection before the carrier took it over (an upgrade);
+     *     delivered to the engine before anything read later; may be null
+     */
+    @SuppressWarnings("unchecked")
+    public GrizzlyCarrier(Connection<?> connection, boolean dialer, Buffer leftover) {
+        if (leftover != null && leftover.hasRemaining()) {
+            this.parked = leftover;
+        }
         this.connection = (Connection<SocketAddress>) connection;
         this.executor = new SelectorExecutor(connection);
         this.dialer = dialer;
@@ -167,16 +178,6 @@ public final class GrizzlyCarrier implements Carrier {
         }
         parkedContext = ctx;
         return false;
-    }
-
-    /** Adds bytes read before the tunnel took over the connection (an upgrade's leftover). On the executor. */
-    void addLeftover(Buffer leftover) {
-        if (leftover != null && leftover.hasRemaining()) {
-            park(leftover);
-            if (listener != null) {
-                drainParked();
-            }
-        }
     }
 
     private void park(Buffer buffer) {

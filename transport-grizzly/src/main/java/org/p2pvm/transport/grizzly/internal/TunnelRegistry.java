@@ -52,10 +52,10 @@ public final class TunnelRegistry {
     }
 
     /**
-     * A binding for the dialing (or upgrading) side: completes {@code result} with the tunnel after
+     * A binding that completes {@code result} with the tunnel after
      * its handshake, or with the handshake failure.
      */
-    public CarrierBinding dialer(TunnelOptions options, Consumer<? super Tunnel> onOpen, CompletableFuture<Tunnel> result) {
+    public CarrierBinding opener(TunnelOptions options, Consumer<? super Tunnel> onOpen, CompletableFuture<Tunnel> result) {
         return carrier -> {
             TunnelEngine.TunnelSession session = TunnelEngine.open(carrier, options, onOpen);
             add(session.tunnel());
