@@ -1,21 +1,974 @@
 package org.p2pvm.engine.internal;
 
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.p2pvm.CloseReason;
+import org.p2pvm.ErrorCode;
+import org.p2pvm.HandshakeException;
 import org.p2pvm.Tunnel;
+import org.p2pvm.TunnelClosedException;
 import org.p2pvm.TunnelOptions;
+import org.p2pvm.TunnelStats;
+import org.p2pvm.VmAddress;
+import org.p2pvm.VmConnection;
+import org.p2pvm.VmException;
+import org.p2pvm.VmServer;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.TunnelEngine;
+import org.p2pvm.engine.internal.frame.FrameHandler;
+import org.p2pvm.engine.internal.frame.FrameReader;
+import org.p2pvm.engine.internal.frame.FrameType;
+import org.p2pvm.engine.internal.frame.FrameWriter;
+import org.p2pvm.engine.internal.frame.ProtocolViolation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder while the engine lands; replaced by the real tunnel. */
-public final class TunnelImpl {
+/**
+ * One end of a tunnel: the PROTOCOL.md v1 state machine over one {@link Carrier}.
+ *
+ * <p><b>Threading.</b> One owner: the carrier's serial executor. Every field that is not volatile or
+ * concurrent is touched only there; public methods called from other threads hand their work over
+ * with {@link #run}. No locks on the data path.
+ *
+ * <p><b>Life cycle.</b> HANDSHAKE (§4: only HELLO, AUTH, GOAWAY) → OPEN → CLOSING (a graceful GOAWAY
+ * sent or received, §8: streams drain) → CLOSED (carrier closing; every stream failed). The close
+ * future completes when the carrier reports itself closed.
+ */
+public final class TunnelImpl implements Tunnel, FrameHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelImpl.class);
+
+    enum State { HANDSHAKE, OPEN, CLOSING, CLOSED }
+
+    /** Control bytes queued for a carrier that does not take them, above which reading stops (flood guard). */
+    static final int CONTROL_HIGH_WATER = 1 << 20;
+
+    private final Carrier carrier;
+    private final TunnelOptions options;
+    private final Consumer<? super Tunnel> onOpen;
+    private final EngineClock clock;
+    private final boolean dialer;
+    private final FrameReader reader;
+    private final Handshake handshake;
+    final BatchWriter writer;
+    private final ListenTable listens = new ListenTable();
+    private final PingTracker pings = new PingTracker();
+    private final Map<Integer, StreamImpl> streams = new HashMap<>();
+    private final CompletableFuture<Tunnel> handshakeFuture = new CompletableFuture<>();
+    private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
+    private final Session session = new Session();
+
+    private volatile State state = State.HANDSHAKE;
+    private PeerSettings peer;
+    private int nextStreamId;
+    private int localOpened;
+    private int peerOpened;
+    private boolean goawaySent;
+    private boolean goawayReceived;
+    private CloseReason gracefulReason;
+    private CloseReason closeReason;
+    private TunnelClosedException closeException;
+    private boolean carrierClosed;
+    private boolean readPaused;
+    private boolean inRead;
+    private boolean flushScheduled;
+
+    private int tunnelRecvWindow;
+    private int tunnelRecvUnacked;
+    private final int streamCreditThreshold;
+    private final int tunnelCreditThreshold;
+
+    private Runnable cancelTimer;
+    private long startNanos;
+    private volatile long lastReadNanos;
+    private long drainDeadline;
+
+    // stats (written on the executor, read racily by stats())
+    private volatile long bytesReceived;
+    private long payloadBytesReceived;
+    private long streamsOpened;
+    private long streamsAccepted;
+    private long streamsRefused;
+    private final Map<ErrorCode, Long> errorsSent = new EnumMap<>(ErrorCode.class);
+    private final Map<ErrorCode, Long> errorsReceived = new EnumMap<>(ErrorCode.class);
+
     public TunnelImpl(Carrier carrier, TunnelOptions options, Consumer<? super Tunnel> onOpen) {
+        this(carrier, options, onOpen, EngineClock.SYSTEM);
     }
 
+    public TunnelImpl(Carrier carrier, TunnelOptions options, Consumer<? super Tunnel> onOpen, EngineClock clock) {
+        this.carrier = carrier;
+        this.options = options;
+        this.onOpen = onOpen;
+        this.clock = clock;
+        this.dialer = carrier.isDialer();
+        this.reader = new FrameReader(options.maxFragmentSize());
+        this.handshake = new Handshake(options.authToken());
+        this.writer = new BatchWriter(this, carrier, options.maxBatchBytes());
+        this.nextStreamId = dialer ? 1 : 2;
+        this.tunnelRecvWindow = options.initialTunnelWindow();
+        this.streamCreditThreshold = Math.max(1, options.initialStreamWindow() / 2);
+        this.tunnelCreditThreshold = Math.max(1, options.initialTunnelWindow() / 2);
+    }
+
+    /** Sends HELLO (§4 step 1) and arms the timers. Runs on the executor. */
     public void start() {
-        throw new UnsupportedOperationException("engine not yet implemented");
+        startNanos = clock.nanoTime();
+        lastReadNanos = startNanos;
+        FrameWriter.hello(writer.control(FrameType.HEADER_LENGTH + FrameType.HELLO_MAX), handshake.localNonce(),
+                PeerSettings.advertised(options));
+        long period = tickPeriodNanos();
+        cancelTimer = clock.scheduleAtFixedRate(() -> run(this::tick), period);
+        flush();
     }
 
     public TunnelEngine.TunnelSession session() {
-        throw new UnsupportedOperationException("engine not yet implemented");
+        return session;
+    }
+
+    private long tickPeriodNanos() {
+        long shortest = Math.min(options.handshakeTimeout().toNanos(),
+                Math.min(options.keepaliveInterval().toNanos(), options.drainTimeout().toNanos()));
+        return Math.max(10_000_000L, Math.min(1_000_000_000L, shortest / 4));
+    }
+
+    // ================================================================== threading helpers
+
+    /** Runs {@code task} on the executor: inline when already there, else queued. */
+    void run(Runnable task) {
+        if (carrier.inExecutor()) {
+            task.run();
+        } else {
+            carrier.executor().execute(task);
+        }
+    }
+
+    boolean inExecutor() {
+        return carrier.inExecutor();
+    }
+
+    /** Asks for a flush at the end of the current read, or in a task of its own. */
+    private void requestFlush() {
+        if (flushScheduled) {
+            return;
+        }
+        flushScheduled = true;
+        if (!inRead) {
+            carrier.executor().execute(this::flush);
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (carrierClosed) {
+            return;
+        }
+        writer.flush();
+        guardControlBacklog();
+    }
+
+    /** Stops reading while our replies (PING ACKs, WINDOWs...) pile up unsent: the peer does not read. */
+    private void guardControlBacklog() {
+        boolean backlog = writer.controlPending() > CONTROL_HIGH_WATER;
+        if (backlog != readPaused && !carrierClosed) {
+            readPaused = backlog;
+            carrier.setReadEnabled(!backlog);
+        }
+    }
+
+    // ================================================================== carrier events
+
+    private final class Session implements TunnelEngine.TunnelSession {
+        @Override
+        public void onRead(ByteBuffer data) {
+            TunnelImpl.this.onRead(data);
+        }
+
+        @Override
+        public void onWritable() {
+            flush();
+        }
+
+        @Override
+        public void onClosed(Throwable cause) {
+            carrierClosed(cause);
+        }
+
+        @Override
+        public CompletableFuture<Tunnel> handshake() {
+            return handshakeFuture;
+        }
+
+        @Override
+        public Tunnel tunnel() {
+            return TunnelImpl.this;
+        }
+    }
+
+    private void onRead(ByteBuffer data) {
+        if (state == State.CLOSED) {
+            data.position(data.limit());
+            return;
+        }
+        lastReadNanos = clock.nanoTime();
+        bytesReceived += data.remaining();
+        inRead = true;
+        try {
+            reader.read(data, this);
+        } catch (ProtocolViolation v) {
+            violation(v);
+            data.position(data.limit());
+        } catch (RuntimeException e) {
+            LOG.error("tunnel {}: internal error while reading", this, e);
+            closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.LOCAL, "internal error: " + e), true);
+            data.position(data.limit());
+        } finally {
+            inRead = false;
+        }
+        if (flushScheduled) {
+            flush();
+        }
+    }
+
+    private void violation(ProtocolViolation v) {
+        LOG.info("tunnel {} closing: {} {}", this, v.code(), v.getMessage());
+        closeNow(new CloseReason(v.code(), CloseReason.Origin.LOCAL, v.getMessage()), true);
+    }
+
+    void batchWritten() {
+        guardControlBacklog();
+        maybeFinishDrain();
+    }
+
+    void carrierWriteFailed(Throwable failure) {
+        closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, "carrier write failed: " + failure),
+                false);
+    }
+
+    private void carrierClosed(Throwable cause) {
+        if (carrierClosed) {
+            return;
+        }
+        if (state != State.CLOSED) {
+            CloseReason r;
+            if (gracefulReason != null && goawaySent && goawayReceived) {
+                r = gracefulReason;
+            } else if (gracefulReason != null && goawayReceived) {
+                r = gracefulReason;
+            } else {
+                r = new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, cause == null
+                        ? "carrier closed by peer without GOAWAY" : "carrier failed: " + cause);
+            }
+            closeNow(r, false);
+        }
+        carrierClosed = true;
+        if (cancelTimer != null) {
+            cancelTimer.run();
+        }
+        closeFuture.complete(closeReason);
+    }
+
+    // ================================================================== timers
+
+    private void tick() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        long now = clock.nanoTime();
+        if (state == State.HANDSHAKE) {
+            if (now - startNanos >= options.handshakeTimeout().toNanos()) {
+                closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
+                        "handshake not complete within " + options.handshakeTimeout()), true);
+            }
+            return;
+        }
+        long idle = now - lastReadNanos;
+        if (idle >= options.keepaliveTimeout().toNanos()) {
+            closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
+                    "nothing received for " + Duration.ofNanos(idle).toMillis() + " ms (keepalive timeout "
+                            + options.keepaliveTimeout() + ")"), true);
+            return;
+        }
+        long interval = options.keepaliveInterval().toNanos();
+        if (idle >= interval && now - pings.lastSentNanos() >= interval) {
+            sendPing(null);
+        }
+        if (state == State.CLOSING && now - drainDeadline >= 0) {
+            CloseReason g = gracefulReason;
+            closeNow(new CloseReason(g.code(), g.origin(), "drain timeout " + options.drainTimeout()
+                    + " passed with " + streams.size() + " streams open"), false);
+        }
+    }
+
+    // ================================================================== frames in (§2–§8)
+
+    private void requireOpen(int type) throws ProtocolViolation {
+        if (state == State.HANDSHAKE) {
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, FrameType.name(type)
+                    + " before the handshake completed (§4)");
+        }
+    }
+
+    @Override
+    public void onHello(ByteBuffer payload) throws ProtocolViolation {
+        handshake.onHello(payload);
+        peer = handshake.peerSettings();
+        FrameWriter.auth(writer.control(FrameType.HEADER_LENGTH + FrameType.AUTH_LENGTH), handshake.localProof());
+        requestFlush();
+    }
+
+    @Override
+    public void onAuth(ByteBuffer mac) throws ProtocolViolation {
+        handshake.onAuth(mac);
+        opened();
+    }
+
+    /** §4: AUTH sent and the peer's verified: the tunnel is open. */
+    private void opened() {
+        state = State.OPEN;
+        writer.peerMaxFrame = peer.maxFramePayload();
+        writer.tunnelSendWindow = peer.initialTunnelWindow();
+        writer.dataAllowed = true;
+        LOG.debug("tunnel {} open", this);
+        // §4 step 5: push every address we listen on; servers the open callback installs push their own
+        for (VmAddress a : listens.local().keySet()) {
+            FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, true);
+        }
+        if (onOpen != null) {
+            try {
+                onOpen.accept(this);
+            } catch (RuntimeException e) {
+                LOG.warn("tunnel {}: open callback threw", this, e);
+            }
+        }
+        handshakeFuture.complete(this);
+        requestFlush();
+    }
+
+    @Override
+    public void onPing(boolean ack, long opaque) throws ProtocolViolation {
+        requireOpen(FrameType.PING);
+        if (ack) {
+            pings.onAck(opaque, clock.nanoTime());
+        } else {
+            FrameWriter.ping(writer.control(FrameType.HEADER_LENGTH + FrameType.PING_LENGTH), true, opaque);
+            requestFlush();
+        }
+    }
+
+    @Override
+    public void onGoaway(long wireCode, ByteBuffer reason) throws ProtocolViolation {
+        ErrorCode code = ErrorCode.fromWire(wireCode);
+        String text = StandardCharsets.UTF_8.decode(reason).toString();
+        count(errorsReceived, code);
+        goawayReceived = true;
+        CloseReason r = new CloseReason(code, CloseReason.Origin.REMOTE, text.isEmpty() ? "peer sent GOAWAY" : text);
+        if (state == State.HANDSHAKE || !code.isGraceful()) {
+            closeNow(r, false);
+            return;
+        }
+        if (gracefulReason == null) {
+            gracefulReason = r;
+        }
+        beginDrain(code);
+    }
+
+    @Override
+    public void onListen(ByteBuffer address16, int port, int listenState) throws ProtocolViolation {
+        requireOpen(FrameType.LISTEN);
+        byte[] a = new byte[16];
+        address16.get(0, a);
+        VmAddress address = VmAddress.of(a, port);
+        if (listenState == 1) {
+            if (!listens.remoteContains(address) && listens.remoteSize() >= options.maxListens()) {
+                throw ProtocolViolation.tunnel(ErrorCode.LIMIT_EXCEEDED, "peer pushed more than MAX_LISTENS = "
+                        + options.maxListens() + " listen entries (§3)");
+            }
+            listens.remoteAdded(address);
+        } else if (listenState == 0) {
+            listens.remoteRemoved(address);
+        } else {
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "LISTEN state " + listenState + " (must be 0 or 1, §2)");
+        }
+    }
+
+    @Override
+    public void onOpen(int id, ByteBuffer p) throws ProtocolViolation {
+        requireOpen(FrameType.OPEN);
+        boolean peerParity = (id & 1) == (dialer ? 0 : 1);
+        if (!peerParity) {
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
+                    + " with this end's parity (the " + (dialer ? "acceptor opens even" : "dialer opens odd") + " ids, §5)");
+        }
+        if (streams.containsKey(id)) {
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
+                    + " which is still in use (§5)");
+        }
+        VmAddress destination = VmAddress.readFrom(p.position(0));
+        VmAddress source = VmAddress.readFrom(p);
+        if (state != State.OPEN) {
+            refuse(id, ErrorCode.REFUSED);
+            return;
+        }
+        if (peerOpened >= options.maxStreams()) {
+            refuse(id, ErrorCode.LIMIT_EXCEEDED);
+            return;
+        }
+        VmServer server = listens.route(destination);
+        if (server == null) {
+            refuse(id, ErrorCode.REFUSED);
+            return;
+        }
+        StreamImpl s = new StreamImpl(this, false, destination, source);
+        register(s, id);
+        peerOpened++;
+        try {
+            server.acceptor().onConnection(s);
+        } catch (Exception e) {
+            LOG.debug("tunnel {}: acceptor of {} refused stream {}", this, server, id, e);
+            if (!s.resetSent) {
+                resetStream(s, ErrorCode.REFUSED, "refused by acceptor: " + e);
+            }
+        }
+        if (s.resetSent || s.failure != null) {
+            streamsRefused++;
+            return;
+        }
+        streamsAccepted++;
+        FrameWriter.accept(writer.control(FrameType.HEADER_LENGTH), id);
+        s.markEstablished();
+        requestFlush();
+    }
+
+    private void refuse(int id, ErrorCode code) {
+        streamsRefused++;
+        count(errorsSent, code);
+        FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), id, code);
+        requestFlush();
+    }
+
+    @Override
+    public void onAccept(int id) throws ProtocolViolation {
+        requireOpen(FrameType.ACCEPT);
+        StreamImpl s = streams.get(id);
+        if (s == null) {
+            return; // reset meanwhile (§5 unknown ids)
+        }
+        if (!s.opener || s.established) {
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "unexpected ACCEPT on stream "
+                    + Integer.toUnsignedString(id) + (s.opener ? " (already accepted)" : " (the peer opened it)") + " (§5)");
+        }
+        s.markEstablished();
+    }
+
+    @Override
+    public void onData(int id, ByteBuffer data, boolean endOfFrame, boolean fin) throws ProtocolViolation {
+        requireOpen(FrameType.DATA);
+        int n = data.remaining();
+        payloadBytesReceived += n;
+        if (n > tunnelRecvWindow) {
+            throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the tunnel window: "
+                    + n + " bytes with " + tunnelRecvWindow + " of credit (§6)");
+        }
+        tunnelRecvWindow -= n;
+        StreamImpl s = streams.get(id);
+        if (s == null || s.resetSent || s.resetReceived || s.failure != null) {
+            tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
+            return;
+        }
+        if (s.finReceived) {
+            tunnelConsumed(n);
+            resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
+            return;
+        }
+        if (n > s.recvWindow) {
+            tunnelConsumed(n);
+            resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
+                    + s.recvWindow + " of credit (§6)");
+            return;
+        }
+        s.recvWindow -= n;
+        s.onInbound(data, fin);
+    }
+
+    @Override
+    public void onWindow(int id, long increment) throws ProtocolViolation {
+        requireOpen(FrameType.WINDOW);
+        if (increment == 0) {
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "WINDOW with increment 0 (must be 1..2^31-1, §2)");
+        }
+        if (id == 0) {
+            if (writer.tunnelSendWindow + increment > TunnelOptions.MAX_WINDOW) {
+                throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "tunnel window above 2^31-1 (§6)");
+            }
+            writer.addTunnelCredit(increment);
+            requestFlush();
+            return;
+        }
+        StreamImpl s = streams.get(id);
+        if (s == null || s.failure != null) {
+            return;
+        }
+        if (s.sendWindow + increment > TunnelOptions.MAX_WINDOW) {
+            resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1 (§6)");
+            return;
+        }
+        s.sendWindow += increment;
+        writer.streamReady(s);
+        requestFlush();
+    }
+
+    @Override
+    public void onReset(int id, long wireCode) throws ProtocolViolation {
+        requireOpen(FrameType.RESET);
+        ErrorCode code = ErrorCode.fromWire(wireCode);
+        count(errorsReceived, code);
+        StreamImpl s = streams.get(id);
+        if (s == null) {
+            return;
+        }
+        s.resetReceived = true;
+        if (!s.resetSent && !s.finSent) {
+            // §5: answer so that both ends can free the id
+            s.resetSent = true;
+            count(errorsSent, code);
+            FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), id, code);
+            requestFlush();
+        }
+        String detail = code == ErrorCode.REFUSED && s.opener && !s.established
+                ? "nothing accepts connections on " + s.remote + " in the peer's VM" : null;
+        s.fail(StreamImpl.resetException(code, true, s, detail));
+        remove(s);
+    }
+
+    // ================================================================== streams
+
+    private void register(StreamImpl s, int id) {
+        s.id = id;
+        s.registered = true;
+        s.sendWindow = peer.initialStreamWindow();
+        s.recvWindow = options.initialStreamWindow();
+        streams.put(id, s);
+    }
+
+    private int allocateId() {
+        int id = nextStreamId;
+        while (id == 0 || streams.containsKey(id)) {
+            id += 2; // wraps at 2^32 and skips ids still in the table (§5)
+        }
+        nextStreamId = id + 2;
+        return id;
+    }
+
+    /** Test hook: the next id this end will open (§5 wrap-around tests). */
+    void nextStreamIdForTest(int id) {
+        nextStreamId = id;
+    }
+
+    void streamHasData(StreamImpl s) {
+        if (!s.registered) {
+            return; // OPEN not yet sent: registration will schedule it
+        }
+        writer.streamReady(s);
+        requestFlush();
+    }
+
+    /** Both terminal frames seen (§5): the id leaves the table. */
+    void terminalSent(StreamImpl s) {
+        if (s.finReceived || s.resetReceived) {
+            remove(s);
+        }
+    }
+
+    void terminalReceived(StreamImpl s) {
+        if (s.finSent || s.resetSent) {
+            remove(s);
+        }
+    }
+
+    private void remove(StreamImpl s) {
+        if (s.removed || !s.registered) {
+            return;
+        }
+        s.removed = true;
+        streams.remove(s.id);
+        if (s.opener) {
+            localOpened--;
+        } else {
+            peerOpened--;
+        }
+        maybeFinishDrain();
+    }
+
+    /** Resets {@code s} with {@code code} (§5): RESET out, local failure, id freed once the peer answers. */
+    void resetStream(StreamImpl s, ErrorCode code, String detail) {
+        if (s.resetSent || s.removed) {
+            return;
+        }
+        s.resetSent = true;
+        s.fail(StreamImpl.resetException(code, false, s, detail));
+        if (!s.registered) {
+            return; // never sent OPEN: nothing to tell the peer
+        }
+        count(errorsSent, code);
+        FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), s.id, code);
+        if (s.finReceived || s.resetReceived) {
+            remove(s);
+        }
+        requestFlush();
+    }
+
+    int streamCreditThreshold() {
+        return streamCreditThreshold;
+    }
+
+    void sendWindowUpdate(int id, int increment) {
+        if (state == State.CLOSED || carrierClosed) {
+            return;
+        }
+        FrameWriter.window(writer.control(FrameType.HEADER_LENGTH + FrameType.WINDOW_LENGTH), id, increment);
+        requestFlush();
+    }
+
+    /** {@code n} inbound bytes left the engine: return tunnel credit once half the window is used (§6). */
+    void tunnelConsumed(int n) {
+        tunnelRecvUnacked += n;
+        if (tunnelRecvUnacked >= tunnelCreditThreshold) {
+            int inc = tunnelRecvUnacked;
+            tunnelRecvUnacked = 0;
+            tunnelRecvWindow += inc;
+            sendWindowUpdate(0, inc);
+        }
+    }
+
+    // ================================================================== public API
+
+    @Override
+    public CompletableFuture<VmConnection> connect(VmAddress destination) {
+        return open(destination, null).established();
+    }
+
+    @Override
+    public VmConnection open(VmAddress destination, VmAddress source) {
+        java.util.Objects.requireNonNull(destination, "destination");
+        StreamImpl s = new StreamImpl(this, true, source != null ? source : VmAddress.any(0), destination);
+        run(() -> openOnExecutor(s));
+        return s;
+    }
+
+    private void openOnExecutor(StreamImpl s) {
+        if (state != State.OPEN) {
+            s.fail(closeException != null ? closeException
+                    : new TunnelClosedException(gracefulReason != null ? gracefulReason
+                            : new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL, "tunnel not open")));
+            return;
+        }
+        if (localOpened >= peer.maxStreams()) {
+            s.fail(new org.p2pvm.StreamResetException(ErrorCode.LIMIT_EXCEEDED, false, "the peer accepts at most "
+                    + peer.maxStreams() + " concurrent streams (MAX_STREAMS, §3)"));
+            return;
+        }
+        int id = allocateId();
+        register(s, id);
+        localOpened++;
+        streamsOpened++;
+        if (s.local.isAny() && s.local.port() == 0) {
+            s.local = VmAddress.any(ephemeralPort(id));
+        }
+        FrameWriter.open(writer.control(FrameType.HEADER_LENGTH + FrameType.OPEN_LENGTH), id, s.remote, s.local);
+        writer.streamReady(s);
+        requestFlush();
+    }
+
+    private static int ephemeralPort(int id) {
+        return 49152 + ((id >>> 1) & 0x3FFF);
+    }
+
+    @Override
+    public CompletableFuture<Void> install(VmServer server) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            if (state == State.CLOSED || state == State.CLOSING) {
+                f.completeExceptionally(closeException != null ? closeException
+                        : new TunnelClosedException(gracefulReason));
+                return;
+            }
+            for (VmAddress a : server.addresses()) {
+                VmServer other = listens.local().get(a);
+                if (other != null && other != server) {
+                    f.completeExceptionally(new VmException(ErrorCode.REFUSED, a + " is already taken by " + other
+                            + " on this tunnel"));
+                    return;
+                }
+            }
+            long limit = peer != null ? peer.maxListens() : Long.MAX_VALUE;
+            long added = server.addresses().stream().filter(a -> !listens.local().containsKey(a)).count();
+            if (listens.local().size() + added > limit) {
+                f.completeExceptionally(new VmException(ErrorCode.LIMIT_EXCEEDED, "the peer keeps at most " + limit
+                        + " listen entries (MAX_LISTENS, §3)"));
+                return;
+            }
+            for (VmAddress a : server.addresses()) {
+                if (listens.local().put(a, server) == null && state == State.OPEN) {
+                    FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, true);
+                }
+            }
+            requestFlush();
+            f.complete(null);
+        });
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> uninstall(VmServer server) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            for (VmAddress a : server.addresses()) {
+                if (listens.local().remove(a, server) && state == State.OPEN) {
+                    FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, false);
+                }
+            }
+            requestFlush();
+            f.complete(null);
+        });
+        return f;
+    }
+
+    @Override
+    public Set<VmAddress> localListens() {
+        return listens.localSnapshot();
+    }
+
+    @Override
+    public Set<VmAddress> remoteListens() {
+        return listens.remoteSnapshot();
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitRemoteListen(VmAddress address) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            if (state == State.CLOSED) {
+                f.completeExceptionally(closeException);
+            } else {
+                listens.awaitRemote(address, f);
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Duration> ping() {
+        CompletableFuture<Duration> f = new CompletableFuture<>();
+        run(() -> sendPing(f));
+        return f;
+    }
+
+    private void sendPing(CompletableFuture<Duration> f) {
+        if (state != State.OPEN && state != State.CLOSING) {
+            if (f != null) {
+                f.completeExceptionally(closeException != null ? closeException
+                        : new TunnelClosedException(new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL,
+                                "tunnel not open")));
+            }
+            return;
+        }
+        long opaque = pings.start(clock.nanoTime(), f);
+        if (opaque < 0) {
+            if (f != null) {
+                f.completeExceptionally(new VmException(ErrorCode.LIMIT_EXCEEDED, "more than "
+                        + PingTracker.MAX_OUTSTANDING + " PINGs outstanding"));
+            }
+            return;
+        }
+        FrameWriter.ping(writer.control(FrameType.HEADER_LENGTH + FrameType.PING_LENGTH), false, opaque);
+        requestFlush();
+    }
+
+    @Override
+    public TunnelStats stats() {
+        Map<ErrorCode, Long> sent;
+        Map<ErrorCode, Long> received;
+        synchronized (errorsSent) {
+            sent = new EnumMap<>(errorsSent);
+            received = new EnumMap<>(errorsReceived);
+        }
+        return new TunnelStats(writer.bytesSent, bytesReceived, writer.payloadBytesSent, payloadBytesReceived,
+                writer.framesSent, reader.framesRead(), writer.batchesWritten, streamsOpened, streamsAccepted,
+                streamsRefused, streams.size(), pings.smoothedRtt(), writer.windowStalls, sent, received);
+    }
+
+    private void count(Map<ErrorCode, Long> m, ErrorCode code) {
+        synchronized (errorsSent) {
+            m.merge(code, 1L, Long::sum);
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    @Override
+    public boolean isDialer() {
+        return dialer;
+    }
+
+    @Override
+    public SocketAddress carrierLocalAddress() {
+        return carrier.localAddress();
+    }
+
+    @Override
+    public SocketAddress carrierRemoteAddress() {
+        return carrier.remoteAddress();
+    }
+
+    @Override
+    public TunnelOptions options() {
+        return options;
+    }
+
+    @Override
+    public Executor executor() {
+        return carrier.executor();
+    }
+
+    @Override
+    public CompletableFuture<CloseReason> closeFuture() {
+        return closeFuture;
+    }
+
+    @Override
+    public void close() {
+        close(ErrorCode.NO_ERROR, "");
+    }
+
+    @Override
+    public void close(ErrorCode code, String reason) {
+        java.util.Objects.requireNonNull(code, "code");
+        String text = reason == null ? "" : reason;
+        run(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (code.isGraceful() && state != State.HANDSHAKE) {
+                if (gracefulReason == null) {
+                    gracefulReason = new CloseReason(code, CloseReason.Origin.LOCAL, text.isEmpty() ? "closed by application" : text);
+                }
+                beginDrain(code);
+            } else {
+                closeNow(new CloseReason(code, CloseReason.Origin.LOCAL, text.isEmpty() ? "closed by application" : text), true);
+            }
+        });
+    }
+
+    // ================================================================== shutdown (§8)
+
+    private void sendGoaway(ErrorCode code, String reason) {
+        if (goawaySent) {
+            return;
+        }
+        goawaySent = true;
+        if (code != ErrorCode.NO_ERROR) {
+            count(errorsSent, code);
+        }
+        byte[] text = utf8Prefix(reason, FrameType.GOAWAY_REASON_MAX);
+        FrameWriter.goaway(writer.control(FrameType.HEADER_LENGTH + FrameType.GOAWAY_MIN + text.length), code, text);
+    }
+
+    /** A graceful GOAWAY was sent or received: stop opening, let streams finish. */
+    private void beginDrain(ErrorCode code) {
+        if (state == State.OPEN) {
+            state = State.CLOSING;
+            drainDeadline = clock.nanoTime() + options.drainTimeout().toNanos();
+        }
+        // answer a graceful GOAWAY so the carrier can close once both sides sent one (§8)
+        sendGoaway(code, gracefulReason != null && gracefulReason.origin() == CloseReason.Origin.LOCAL
+                ? gracefulReason.detail() : "");
+        requestFlush();
+        maybeFinishDrain();
+    }
+
+    private void maybeFinishDrain() {
+        if (state == State.CLOSING && goawaySent && goawayReceived && streams.isEmpty()) {
+            state = State.CLOSED;
+            closeReason = gracefulReason;
+            closeException = new TunnelClosedException(closeReason);
+            failEverything(closeException);
+            writer.dataAllowed = false;
+            writer.flush();
+            carrier.close(true);
+        }
+    }
+
+    /**
+     * Closes at once: optionally GOAWAY {@code reason.code()}, flush control frames, close the
+     * carrier, fail every stream and pending operation with the reason.
+     */
+    private void closeNow(CloseReason reason, boolean sendGoaway) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        State before = state;
+        state = State.CLOSED;
+        closeReason = reason;
+        closeException = before == State.HANDSHAKE ? new HandshakeException(reason) : new TunnelClosedException(reason);
+        if (reason.origin() != CloseReason.Origin.REMOTE && reason.code() != ErrorCode.NO_ERROR) {
+            LOG.debug("tunnel {} closed: {}", this, reason);
+        }
+        writer.dataAllowed = false;
+        if (sendGoaway && !carrierClosed) {
+            sendGoaway(reason.code(), reason.detail());
+        }
+        failEverything(closeException);
+        if (!carrierClosed) {
+            writer.flush();
+            carrier.close(true);
+        }
+    }
+
+    private void failEverything(TunnelClosedException cause) {
+        if (!handshakeFuture.isDone()) {
+            handshakeFuture.completeExceptionally(cause instanceof HandshakeException ? cause
+                    : new HandshakeException(cause.reason()));
+        }
+        List<StreamImpl> all = new ArrayList<>(streams.values());
+        streams.clear();
+        for (StreamImpl s : all) {
+            s.removed = true;
+            s.fail(cause);
+        }
+        localOpened = 0;
+        peerOpened = 0;
+        pings.failAll(cause);
+        listens.failWaiters(cause);
+    }
+
+    private static byte[] utf8Prefix(String s, int max) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= max) {
+            return b;
+        }
+        int end = max;
+        while (end > 0 && (b[end] & 0xC0) == 0x80) {
+            end--; // do not cut a UTF-8 sequence in half
+        }
+        return java.util.Arrays.copyOf(b, end);
+    }
+
+    @Override
+    public String toString() {
+        return (dialer ? "dialer " : "acceptor ") + carrier.localAddress() + "->" + carrier.remoteAddress();
     }
 }

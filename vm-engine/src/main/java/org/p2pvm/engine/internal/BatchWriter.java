@@ -1,0 +1,250 @@
+package org.p2pvm.engine.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import org.p2pvm.engine.Carrier;
+import org.p2pvm.engine.internal.frame.FrameType;
+import org.p2pvm.engine.internal.frame.FrameWriter;
+
+/**
+ * The tunnel's serial writer (PROTOCOL.md §7): control frames first, then one fragment per ready
+ * stream in round-robin order within both windows (§6), packed into one gathering carrier write of
+ * at most {@code maxBatchBytes}; the next batch is formed only after the carrier has taken the last
+ * one and reports itself writable.
+ *
+ * <p><b>Fairness bound.</b> A stream that becomes ready waits behind at most one fragment of every
+ * other ready stream, plus the batch already handed to the carrier.
+ *
+ * <p><b>Buffers.</b> Control frames are encoded into {@link #control}; DATA headers (and payloads of
+ * at most {@link #COPY_BELOW} bytes, cheaper to copy than to gather) go into {@link #arena}; larger
+ * payloads go to the carrier as views of the application's buffers, not copied. All of these belong
+ * to the carrier until the write completes, which is why the control buffer is double-buffered and
+ * only one batch is ever in flight.
+ *
+ * <p>Owned by the tunnel's executor; not thread-safe.
+ */
+final class BatchWriter {
+    /** Payloads this small are copied next to their header: one iovec instead of two. */
+    static final int COPY_BELOW = 256;
+    private static final int ARENA_SIZE = 64 * 1024;
+    private static final int MAX_IOV = 1024;
+
+    private final TunnelImpl tunnel;
+    private final Carrier carrier;
+    private final int maxBatch;
+
+    private ByteBuffer control = ByteBuffer.allocate(4096);
+    private ByteBuffer controlInFlight = ByteBuffer.allocate(4096);
+    private final ByteBuffer arena = ByteBuffer.allocate(ARENA_SIZE);
+    private int arenaMark;
+    private final ByteBuffer[] iov = new ByteBuffer[MAX_IOV];
+    private int iovCount;
+    private int batchBytes;
+    private final ArrayList<PendingWrite> completing = new ArrayList<>();
+    private final ArrayDeque<StreamImpl> ready = new ArrayDeque<>();
+    private final Carrier.WriteCompletion completion = this::onWritten;
+
+    private boolean writeInFlight;
+    private boolean inFlush;
+    private boolean tunnelStalled;
+
+    long tunnelSendWindow;
+    int peerMaxFrame = FrameType.MAX_LENGTH;
+    boolean dataAllowed;
+
+    long framesSent;
+    long bytesSent;
+    long payloadBytesSent;
+    long batchesWritten;
+    long windowStalls;
+
+    BatchWriter(TunnelImpl tunnel, Carrier carrier, int maxBatch) {
+        this.tunnel = tunnel;
+        this.carrier = carrier;
+        this.maxBatch = maxBatch;
+    }
+
+    /** The control buffer with room for {@code bytes} more; encode one frame into it. */
+    ByteBuffer control(int bytes) {
+        if (control.remaining() < bytes) {
+            int cap = Math.max(control.capacity() * 2, control.position() + bytes);
+            ByteBuffer bigger = ByteBuffer.allocate(cap);
+            control.flip();
+            bigger.put(control);
+            control = bigger;
+        }
+        framesSent++;
+        return control;
+    }
+
+    /** Control bytes waiting for the next batch. */
+    int controlPending() {
+        return control.position();
+    }
+
+    boolean idle() {
+        return !writeInFlight && control.position() == 0 && ready.isEmpty();
+    }
+
+    /** Puts a stream that can send into the round-robin queue (at the tail). */
+    void streamReady(StreamImpl s) {
+        if (!s.inReadyQueue && s.hasSendable()) {
+            s.stalled = false;
+            s.inReadyQueue = true;
+            ready.add(s);
+        }
+    }
+
+    void addTunnelCredit(long increment) {
+        tunnelSendWindow += increment;
+        tunnelStalled = false;
+    }
+
+    /** Writes batches while the carrier takes them. */
+    void flush() {
+        if (inFlush) {
+            return;
+        }
+        inFlush = true;
+        try {
+            while (!writeInFlight && carrier.isWritable()) {
+                int n = build();
+                if (n == 0) {
+                    break;
+                }
+                writeInFlight = true;
+                batchesWritten++;
+                bytesSent += batchBytes;
+                carrier.write(iov, n, completion);
+            }
+        } finally {
+            inFlush = false;
+        }
+    }
+
+    private void onWritten(Throwable failure) {
+        writeInFlight = false;
+        for (int i = 0; i < iovCount; i++) {
+            iov[i] = null;
+        }
+        controlInFlight.clear();
+        arena.clear();
+        if (failure != null) {
+            for (PendingWrite w : completing) {
+                w.complete(failure);
+            }
+            completing.clear();
+            tunnel.carrierWriteFailed(failure);
+            return;
+        }
+        for (int i = 0; i < completing.size(); i++) {
+            completing.get(i).complete(null);
+        }
+        completing.clear();
+        tunnel.batchWritten();
+        if (!inFlush) {
+            flush();
+        }
+    }
+
+    /** Forms the next batch into {@link #iov}; returns the number of buffers (0: nothing to send). */
+    private int build() {
+        iovCount = 0;
+        batchBytes = 0;
+        arena.clear();
+        arenaMark = 0;
+        if (control.position() > 0) {
+            ByteBuffer c = control;
+            control = controlInFlight;
+            control.clear();
+            controlInFlight = c;
+            c.flip();
+            iov[iovCount++] = c;
+            batchBytes += c.remaining();
+        }
+        if (dataAllowed) {
+            buildData();
+        }
+        closeArenaRegion();
+        return iovCount;
+    }
+
+    private void buildData() {
+        StreamImpl s;
+        while (batchBytes < maxBatch && iovCount < MAX_IOV - 3
+                && arena.remaining() >= FrameType.HEADER_LENGTH + COPY_BELOW && (s = ready.poll()) != null) {
+            s.inReadyQueue = false;
+            if (!s.hasSendable()) {
+                if (s.failure == null && !s.writes.isEmpty() && s.sendWindow <= 0 && !s.stalled) {
+                    s.stalled = true;
+                    windowStalls++;
+                }
+                continue;
+            }
+            PendingWrite w = s.writes.peek();
+            if (w == null) {
+                // nothing queued but FIN: an empty DATA with FIN always fits the windows (§6)
+                FrameWriter.dataHeader(arena, s.id, 0, true);
+                countFrame(0);
+                s.finWritten();
+                continue;
+            }
+            int room = maxBatch - batchBytes - FrameType.HEADER_LENGTH;
+            long n = Math.min(Math.min(w.remaining(), peerMaxFrame), Math.min(s.sendWindow, tunnelSendWindow));
+            n = Math.min(n, Math.max(room, 1));
+            if (n <= 0) {
+                // the tunnel window is empty: every stream waits, this one keeps its turn
+                s.inReadyQueue = true;
+                ready.addFirst(s);
+                if (!tunnelStalled) {
+                    tunnelStalled = true;
+                    windowStalls++;
+                }
+                return;
+            }
+            int len = (int) n;
+            boolean lastOfWrite = len == w.remaining();
+            boolean fin = lastOfWrite && s.finQueued && s.writes.size() == 1;
+            FrameWriter.dataHeader(arena, s.id, len, fin);
+            if (len < COPY_BELOW) {
+                arena.put(arena.position(), w.buffer, w.next, len);
+                arena.position(arena.position() + len);
+            } else {
+                closeArenaRegion();
+                iov[iovCount++] = w.buffer.slice(w.next, len);
+            }
+            w.next += len;
+            tunnelSendWindow -= len;
+            payloadBytesSent += len;
+            countFrame(len);
+            if (lastOfWrite) {
+                s.writes.poll();
+                completing.add(w);
+            }
+            s.tookBytes(len);
+            if (fin) {
+                s.finWritten();
+            } else {
+                streamReady(s);
+                if (!s.inReadyQueue && s.failure == null && !s.writes.isEmpty() && s.sendWindow <= 0) {
+                    s.stalled = true;
+                    windowStalls++;
+                }
+            }
+        }
+    }
+
+    private void countFrame(int payload) {
+        framesSent++;
+        batchBytes += FrameType.HEADER_LENGTH + payload;
+    }
+
+    /** Adds the arena bytes written since the last mark as one buffer of the batch. */
+    private void closeArenaRegion() {
+        if (arena.position() > arenaMark) {
+            iov[iovCount++] = arena.slice(arenaMark, arena.position() - arenaMark);
+            arenaMark = arena.position();
+        }
+    }
+}

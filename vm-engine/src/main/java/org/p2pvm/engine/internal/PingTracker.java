@@ -1,0 +1,69 @@
+package org.p2pvm.engine.internal;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Outstanding PINGs and the smoothed round trip time (PROTOCOL.md §8: PING round trips are the
+ * tunnel's RTT measurement). Owned by the tunnel's executor.
+ */
+final class PingTracker {
+    /** Outstanding PINGs beyond this fail at once instead of growing the table. */
+    static final int MAX_OUTSTANDING = 1024;
+
+    private record Pending(long sentNanos, CompletableFuture<Duration> future) {
+    }
+
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long nextOpaque = 1;
+    private volatile long smoothedNanos;
+    private long lastSentNanos;
+
+    /** Registers a PING sent now; returns its opaque payload, or -1 when too many are outstanding. */
+    long start(long nowNanos, CompletableFuture<Duration> future) {
+        if (pending.size() >= MAX_OUTSTANDING) {
+            return -1;
+        }
+        long opaque = nextOpaque++;
+        pending.put(opaque, new Pending(nowNanos, future));
+        lastSentNanos = nowNanos;
+        return opaque;
+    }
+
+    /** A PING ACK arrived; unknown payloads are ignored. */
+    void onAck(long opaque, long nowNanos) {
+        Pending p = pending.remove(opaque);
+        if (p == null) {
+            return;
+        }
+        long rtt = Math.max(0, nowNanos - p.sentNanos);
+        long s = smoothedNanos;
+        smoothedNanos = s == 0 ? Math.max(rtt, 1) : (7 * s + rtt) / 8;
+        if (p.future != null) {
+            p.future.complete(Duration.ofNanos(rtt));
+        }
+    }
+
+    long lastSentNanos() {
+        return lastSentNanos;
+    }
+
+    Duration smoothedRtt() {
+        return Duration.ofNanos(smoothedNanos);
+    }
+
+    long smoothedRttNanos() {
+        return smoothedNanos;
+    }
+
+    void failAll(Throwable cause) {
+        for (Pending p : pending.values()) {
+            if (p.future != null) {
+                p.future.completeExceptionally(cause);
+            }
+        }
+        pending.clear();
+    }
+}
