@@ -83,8 +83,9 @@ final class BatchWriter {
         return control.position();
     }
 
-    boolean idle() {
-        return !writeInFlight && control.position() == 0 && ready.isEmpty();
+    /** Whether a batch is being formed or written right now (callers must not close the carrier). */
+    boolean building() {
+        return inFlush;
     }
 
     /** Puts a stream that can send into the round-robin queue (at the tail). */
@@ -142,10 +143,10 @@ final class BatchWriter {
             completing.get(i).complete(null);
         }
         completing.clear();
-        tunnel.batchWritten();
         if (!inFlush) {
             flush();
         }
+        tunnel.batchWritten();
     }
 
     /** Forms the next batch into {@link #iov}; returns the number of buffers (0: nothing to send). */

@@ -175,6 +175,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         }
         writer.flush();
         guardControlBacklog();
+        maybeFinishDrain();
     }
 
     /** Stops reading while our replies (PING ACKs, WINDOWs...) pile up unsent: the peer does not read. */
@@ -607,7 +608,9 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         } else {
             peerOpened--;
         }
-        maybeFinishDrain();
+        if (state == State.CLOSING) {
+            requestFlush(); // the drain may be over once this last batch is out
+        }
     }
 
     /** Resets {@code s} with {@code code} (§5): RESET out, local failure, id freed once the peer answers. */
@@ -900,8 +903,13 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         maybeFinishDrain();
     }
 
+    /**
+     * Closes the carrier once both GOAWAYs are out and no stream is left (§8). Never while a batch is
+     * being formed: the last stream's FIN is in it.
+     */
     private void maybeFinishDrain() {
-        if (state == State.CLOSING && goawaySent && goawayReceived && streams.isEmpty()) {
+        if (state == State.CLOSING && goawaySent && goawayReceived && streams.isEmpty() && !writer.building()
+                && writer.controlPending() == 0) {
             state = State.CLOSED;
             closeReason = gracefulReason;
             closeException = new TunnelClosedException(closeReason);
