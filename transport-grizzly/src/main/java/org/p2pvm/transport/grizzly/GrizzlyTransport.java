@@ -60,10 +60,12 @@ public final class GrizzlyTransport implements Transport {
     private final TunnelRegistry tunnels = new TunnelRegistry(null);
     private final java.util.Set<GrizzlyServer> servers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final String threadPrefix;
 
     public GrizzlyTransport(TransportConfig config) {
         int threads = config.effectiveIoThreads();
         String prefix = config.threadNamePrefix() != null ? config.threadNamePrefix() : "p2pvm-grizzly";
+        this.threadPrefix = prefix;
         int maxQueue = Integer.parseInt(config.property("grizzly.maxWriteQueueBytes",
                 Integer.toString(DEFAULT_MAX_WRITE_QUEUE_BYTES)));
         if (maxQueue < 1) {
@@ -184,8 +186,9 @@ public final class GrizzlyTransport implements Transport {
         }
     }
 
-    private static boolean isSelectorThread() {
-        return Thread.currentThread().getName().startsWith("p2pvm-grizzly")
+    /** Waiting for tunnels on one of our own selector threads would wait for ourselves. */
+    private boolean isSelectorThread() {
+        return Thread.currentThread().getName().startsWith(threadPrefix)
                 || org.glassfish.grizzly.threadpool.Threads.isService();
     }
 

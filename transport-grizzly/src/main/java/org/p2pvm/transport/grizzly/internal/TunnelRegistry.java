@@ -57,7 +57,13 @@ public final class TunnelRegistry {
      */
     public CarrierBinding opener(TunnelOptions options, Consumer<? super Tunnel> onOpen, CompletableFuture<Tunnel> result) {
         return carrier -> {
-            TunnelEngine.TunnelSession session = TunnelEngine.open(carrier, options, onOpen);
+            TunnelEngine.TunnelSession session;
+            try {
+                session = TunnelEngine.open(carrier, options, onOpen);
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+                throw e;
+            }
             add(session.tunnel());
             session.handshake().whenComplete((t, e) -> {
                 if (e != null) {
