@@ -113,4 +113,41 @@ class GrizzlyTransportTest {
             assertTrue(refused.getCause().getMessage().contains(nobody.toString()), refused.getCause().getMessage());
         }
     }
+
+    @Test
+    void closingTheServerAndTheTransportClosesTheirTunnels() throws Exception {
+        Transport client = Transports.get("grizzly");
+        Transport server = Transports.get("grizzly");
+        try {
+            TransportServer bound = server.bind(new InetSocketAddress("127.0.0.1", 0), TunnelOptions.defaults(),
+                    t -> t.install(echoServer())).get(10, SECONDS);
+            Tunnel first = client.connect(bound.uri(), TunnelOptions.defaults()).get(10, SECONDS);
+            Tunnel second = client.connect(bound.uri(), TunnelOptions.defaults()).get(10, SECONDS);
+            echo(second, 10);
+            bound.closeAsync().get(20, SECONDS); // GOAWAY SHUTDOWN on both
+            first.closeFuture().get(20, SECONDS);
+            second.closeFuture().get(20, SECONDS);
+            assertTrue(bound.tunnels().isEmpty());
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> client.connect(bound.uri(), TunnelOptions.defaults()).get(10, SECONDS));
+            assertTrue(refused.getCause() instanceof java.io.IOException, refused.getCause().toString());
+            // the dialing transport's close ends its tunnels too
+            TransportServer again = server.bind(new InetSocketAddress("127.0.0.1", 0), TunnelOptions.defaults(),
+                    t -> { }).get(10, SECONDS);
+            Tunnel third = client.connect(again.uri(), TunnelOptions.defaults()).get(10, SECONDS);
+            client.close();
+            third.closeFuture().get(20, SECONDS);
+            assertTrue(!third.isOpen());
+        } finally {
+            client.close();
+            server.close();
+        }
+        assertThrows(IllegalStateException.class, () -> {
+            try {
+                client.connect(URI.create("tcp://127.0.0.1:1"), TunnelOptions.defaults()).get(10, SECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause();
+            }
+        });
+    }
 }
