@@ -23,29 +23,43 @@ public final class TunnelOptions {
     private final int maxFragmentSize;
     private final int initialStreamWindow;
     private final int initialTunnelWindow;
+    private final int maxStreamWindow;
+    private final int maxTunnelWindow;
     private final long maxStreams;
     private final long maxListens;
     private final int maxBatchBytes;
     private final int streamWriteHighWaterMark;
+    private final int maxPingsPerSecond;
+    private final int maxResetsPerSecond;
+    private final int maxListenChangesPerSecond;
+    private final int maxEmptyFramesPerSecond;
     private final Duration handshakeTimeout;
     private final Duration keepaliveInterval;
     private final Duration keepaliveTimeout;
     private final Duration drainTimeout;
     private final String authToken;
+    private final TlsOptions tls;
 
     private TunnelOptions(Builder b) {
         this.maxFragmentSize = b.maxFragmentSize;
         this.initialStreamWindow = b.initialStreamWindow;
         this.initialTunnelWindow = b.initialTunnelWindow;
+        this.maxStreamWindow = b.effectiveMaxStreamWindow();
+        this.maxTunnelWindow = b.effectiveMaxTunnelWindow();
         this.maxStreams = b.maxStreams;
         this.maxListens = b.maxListens;
         this.maxBatchBytes = b.maxBatchBytes;
         this.streamWriteHighWaterMark = b.streamWriteHighWaterMark;
+        this.maxPingsPerSecond = b.maxPingsPerSecond;
+        this.maxResetsPerSecond = b.maxResetsPerSecond;
+        this.maxListenChangesPerSecond = b.maxListenChangesPerSecond;
+        this.maxEmptyFramesPerSecond = b.maxEmptyFramesPerSecond;
         this.handshakeTimeout = b.handshakeTimeout;
         this.keepaliveInterval = b.keepaliveInterval;
         this.keepaliveTimeout = b.keepaliveTimeout;
         this.drainTimeout = b.drainTimeout;
         this.authToken = b.authToken;
+        this.tls = b.tls;
     }
 
     /** The defaults of PROTOCOL.md with an empty (weak) token. */
@@ -80,6 +94,23 @@ public final class TunnelOptions {
         return initialTunnelWindow;
     }
 
+    /**
+     * Largest receive window one stream may grow to (§6 window growth, default 16 MiB). A stream whose
+     * reader drains faster than its window allows at the measured RTT gets more credit, up to this;
+     * set it equal to {@link #initialStreamWindow()} to turn growth off.
+     */
+    public int maxStreamWindow() {
+        return maxStreamWindow;
+    }
+
+    /**
+     * Largest receive window the whole tunnel may grow to (§6, default 64 MiB): the bound on bytes the
+     * peer may have in flight towards this end, and so on what this end buffers for slow readers.
+     */
+    public int maxTunnelWindow() {
+        return maxTunnelWindow;
+    }
+
     /** Concurrent streams this end accepts from the peer (§3 MAX_STREAMS, default 1,048,576). */
     public long maxStreams() {
         return maxStreams;
@@ -101,6 +132,35 @@ public final class TunnelOptions {
      */
     public int streamWriteHighWaterMark() {
         return streamWriteHighWaterMark;
+    }
+
+    /**
+     * PING frames the peer may send per second, with a burst of ten seconds' worth (default 100);
+     * more is a flood (GOAWAY LIMIT_EXCEEDED, PROTOCOL.md §10).
+     */
+    public int maxPingsPerSecond() {
+        return maxPingsPerSecond;
+    }
+
+    /**
+     * RESETs the peer may send per second on streams still open here, burst ten seconds' worth
+     * (default 1000): the rapid-reset guard (CVE-2023-44487, PROTOCOL.md §10).
+     */
+    public int maxResetsPerSecond() {
+        return maxResetsPerSecond;
+    }
+
+    /** LISTEN frames the peer may send per second, burst ten seconds' worth (default 100, §10). */
+    public int maxListenChangesPerSecond() {
+        return maxListenChangesPerSecond;
+    }
+
+    /**
+     * Frames that carry nothing (DATA without payload or FIN, unknown types) the peer may send per
+     * second, burst ten seconds' worth (default 100, §10).
+     */
+    public int maxEmptyFramesPerSecond() {
+        return maxEmptyFramesPerSecond;
     }
 
     /** How long the handshake may take before the carrier is closed with TIMEOUT (§4, default 10 s). */
@@ -131,20 +191,32 @@ public final class TunnelOptions {
         return authToken;
     }
 
+    /** TLS on the carrier, or null for plaintext (the token handshake still authenticates). */
+    public TlsOptions tls() {
+        return tls;
+    }
+
     @Override
     public String toString() {
         return "TunnelOptions{maxFragmentSize=" + maxFragmentSize
                 + ", initialStreamWindow=" + initialStreamWindow
                 + ", initialTunnelWindow=" + initialTunnelWindow
+                + ", maxStreamWindow=" + maxStreamWindow
+                + ", maxTunnelWindow=" + maxTunnelWindow
                 + ", maxStreams=" + maxStreams
                 + ", maxListens=" + maxListens
                 + ", maxBatchBytes=" + maxBatchBytes
                 + ", streamWriteHighWaterMark=" + streamWriteHighWaterMark
+                + ", maxPingsPerSecond=" + maxPingsPerSecond
+                + ", maxResetsPerSecond=" + maxResetsPerSecond
+                + ", maxListenChangesPerSecond=" + maxListenChangesPerSecond
+                + ", maxEmptyFramesPerSecond=" + maxEmptyFramesPerSecond
                 + ", handshakeTimeout=" + handshakeTimeout
                 + ", keepaliveInterval=" + keepaliveInterval
                 + ", keepaliveTimeout=" + keepaliveTimeout
                 + ", drainTimeout=" + drainTimeout
-                + ", authToken=" + (authToken.isEmpty() ? "<empty>" : "<set>") + '}';
+                + ", authToken=" + (authToken.isEmpty() ? "<empty>" : "<set>")
+                + ", tls=" + tls + '}';
     }
 
     /** Builds {@link TunnelOptions}; not thread-safe. */
@@ -152,15 +224,23 @@ public final class TunnelOptions {
         private int maxFragmentSize = 16384;
         private int initialStreamWindow = 256 * 1024;
         private int initialTunnelWindow = 16 * 1024 * 1024;
+        /** -1: the default, or the initial window when that is larger. */
+        private int maxStreamWindow = -1;
+        private int maxTunnelWindow = -1;
         private long maxStreams = 1 << 20;
         private long maxListens = 4096;
         private int maxBatchBytes = 2 * 1024 * 1024;
         private int streamWriteHighWaterMark = 256 * 1024;
+        private int maxPingsPerSecond = 100;
+        private int maxResetsPerSecond = 1000;
+        private int maxListenChangesPerSecond = 100;
+        private int maxEmptyFramesPerSecond = 100;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepaliveInterval = Duration.ofSeconds(15);
         private Duration keepaliveTimeout = Duration.ofSeconds(45);
         private Duration drainTimeout = Duration.ofSeconds(30);
         private String authToken = "";
+        private TlsOptions tls;
 
         private Builder() {
         }
@@ -169,15 +249,22 @@ public final class TunnelOptions {
             maxFragmentSize = o.maxFragmentSize;
             initialStreamWindow = o.initialStreamWindow;
             initialTunnelWindow = o.initialTunnelWindow;
+            maxStreamWindow = o.maxStreamWindow;
+            maxTunnelWindow = o.maxTunnelWindow;
             maxStreams = o.maxStreams;
             maxListens = o.maxListens;
             maxBatchBytes = o.maxBatchBytes;
             streamWriteHighWaterMark = o.streamWriteHighWaterMark;
+            maxPingsPerSecond = o.maxPingsPerSecond;
+            maxResetsPerSecond = o.maxResetsPerSecond;
+            maxListenChangesPerSecond = o.maxListenChangesPerSecond;
+            maxEmptyFramesPerSecond = o.maxEmptyFramesPerSecond;
             handshakeTimeout = o.handshakeTimeout;
             keepaliveInterval = o.keepaliveInterval;
             keepaliveTimeout = o.keepaliveTimeout;
             drainTimeout = o.drainTimeout;
             authToken = o.authToken;
+            tls = o.tls;
         }
 
         public Builder maxFragmentSize(int bytes) {
@@ -192,6 +279,18 @@ public final class TunnelOptions {
 
         public Builder initialTunnelWindow(int bytes) {
             this.initialTunnelWindow = bytes;
+            return this;
+        }
+
+        /** Growth limit of one stream's receive window; see {@link TunnelOptions#maxStreamWindow()}. */
+        public Builder maxStreamWindow(int bytes) {
+            this.maxStreamWindow = bytes;
+            return this;
+        }
+
+        /** Growth limit of the tunnel's receive window; see {@link TunnelOptions#maxTunnelWindow()}. */
+        public Builder maxTunnelWindow(int bytes) {
+            this.maxTunnelWindow = bytes;
             return this;
         }
 
@@ -215,6 +314,26 @@ public final class TunnelOptions {
             return this;
         }
 
+        public Builder maxPingsPerSecond(int perSecond) {
+            this.maxPingsPerSecond = perSecond;
+            return this;
+        }
+
+        public Builder maxResetsPerSecond(int perSecond) {
+            this.maxResetsPerSecond = perSecond;
+            return this;
+        }
+
+        public Builder maxListenChangesPerSecond(int perSecond) {
+            this.maxListenChangesPerSecond = perSecond;
+            return this;
+        }
+
+        public Builder maxEmptyFramesPerSecond(int perSecond) {
+            this.maxEmptyFramesPerSecond = perSecond;
+            return this;
+        }
+
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = timeout;
             return this;
@@ -235,6 +354,12 @@ public final class TunnelOptions {
             return this;
         }
 
+        /** TLS on the carrier; null (the default) for plaintext. */
+        public Builder tls(TlsOptions tlsOptions) {
+            this.tls = tlsOptions;
+            return this;
+        }
+
         /** The shared token; {@code null} is rejected, empty is allowed (weak). */
         public Builder authToken(String token) {
             this.authToken = token;
@@ -250,10 +375,16 @@ public final class TunnelOptions {
             range("maxFragmentSize", maxFragmentSize, MIN_FRAGMENT_SIZE, MAX_FRAGMENT_SIZE);
             range("initialStreamWindow", initialStreamWindow, 1, MAX_WINDOW);
             range("initialTunnelWindow", initialTunnelWindow, 1, MAX_WINDOW);
+            range("maxStreamWindow", effectiveMaxStreamWindow(), initialStreamWindow, MAX_WINDOW);
+            range("maxTunnelWindow", effectiveMaxTunnelWindow(), initialTunnelWindow, MAX_WINDOW);
             range("maxStreams", maxStreams, 1, 0xFFFFFFFFL);
             range("maxListens", maxListens, 0, 0xFFFFFFFFL);
             range("maxBatchBytes", maxBatchBytes, 9 + MIN_FRAGMENT_SIZE, 1 << 30);
             range("streamWriteHighWaterMark", streamWriteHighWaterMark, 1, MAX_WINDOW);
+            range("maxPingsPerSecond", maxPingsPerSecond, 1, 1_000_000_000);
+            range("maxResetsPerSecond", maxResetsPerSecond, 1, 1_000_000_000);
+            range("maxListenChangesPerSecond", maxListenChangesPerSecond, 1, 1_000_000_000);
+            range("maxEmptyFramesPerSecond", maxEmptyFramesPerSecond, 1, 1_000_000_000);
             positive("handshakeTimeout", handshakeTimeout);
             positive("keepaliveInterval", keepaliveInterval);
             positive("keepaliveTimeout", keepaliveTimeout);
@@ -267,6 +398,14 @@ public final class TunnelOptions {
                 throw new IllegalArgumentException("authToken must not be null; use \"\" for no token (weak)");
             }
             return new TunnelOptions(this);
+        }
+
+        private int effectiveMaxStreamWindow() {
+            return maxStreamWindow >= 0 ? maxStreamWindow : Math.max(16 * 1024 * 1024, initialStreamWindow);
+        }
+
+        private int effectiveMaxTunnelWindow() {
+            return maxTunnelWindow >= 0 ? maxTunnelWindow : Math.max(64 * 1024 * 1024, initialTunnelWindow);
         }
 
         private static void range(String field, long value, long min, long max) {
@@ -290,17 +429,23 @@ public final class TunnelOptions {
         }
         return maxFragmentSize == t.maxFragmentSize && initialStreamWindow == t.initialStreamWindow
                 && initialTunnelWindow == t.initialTunnelWindow && maxStreams == t.maxStreams
+                && maxStreamWindow == t.maxStreamWindow && maxTunnelWindow == t.maxTunnelWindow
                 && maxListens == t.maxListens && maxBatchBytes == t.maxBatchBytes
                 && streamWriteHighWaterMark == t.streamWriteHighWaterMark
+                && maxPingsPerSecond == t.maxPingsPerSecond && maxResetsPerSecond == t.maxResetsPerSecond
+                && maxListenChangesPerSecond == t.maxListenChangesPerSecond
+                && maxEmptyFramesPerSecond == t.maxEmptyFramesPerSecond
                 && handshakeTimeout.equals(t.handshakeTimeout) && keepaliveInterval.equals(t.keepaliveInterval)
                 && keepaliveTimeout.equals(t.keepaliveTimeout) && drainTimeout.equals(t.drainTimeout)
-                && authToken.equals(t.authToken);
+                && authToken.equals(t.authToken) && Objects.equals(tls, t.tls);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxFragmentSize, initialStreamWindow, initialTunnelWindow, maxStreams, maxListens,
-                maxBatchBytes, streamWriteHighWaterMark, handshakeTimeout, keepaliveInterval, keepaliveTimeout,
-                drainTimeout, authToken);
+        return Objects.hash(maxFragmentSize, initialStreamWindow, initialTunnelWindow, maxStreamWindow,
+                maxTunnelWindow, maxStreams, maxListens,
+                maxBatchBytes, streamWriteHighWaterMark, maxPingsPerSecond, maxResetsPerSecond,
+                maxListenChangesPerSecond, maxEmptyFramesPerSecond, handshakeTimeout, keepaliveInterval, keepaliveTimeout,
+                drainTimeout, authToken, tls);
     }
 }

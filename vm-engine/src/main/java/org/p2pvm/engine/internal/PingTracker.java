@@ -20,6 +20,7 @@ final class PingTracker {
     private long nextOpaque = 1;
     private volatile long smoothedNanos;
     private long lastSentNanos;
+    private boolean sentAny;
 
     /** Registers a PING sent now; returns its opaque payload, or -1 when too many are outstanding. */
     long start(long nowNanos, CompletableFuture<Duration> future) {
@@ -29,6 +30,7 @@ final class PingTracker {
         long opaque = nextOpaque++;
         pending.put(opaque, new Pending(nowNanos, future));
         lastSentNanos = nowNanos;
+        sentAny = true;
         return opaque;
     }
 
@@ -46,8 +48,9 @@ final class PingTracker {
         }
     }
 
-    long lastSentNanos() {
-        return lastSentNanos;
+    /** Whether a PING was sent at least {@code nanos} ago, or never (nanoTime may be negative: no sentinel). */
+    boolean quietFor(long nowNanos, long nanos) {
+        return !sentAny || nowNanos - lastSentNanos >= nanos;
     }
 
     Duration smoothedRtt() {

@@ -51,8 +51,7 @@ final class StreamImpl implements VmConnection {
     private CompletableFuture<Void> finFuture;
 
     // --- receive side (executor) ---
-    int recvWindow;
-    int recvUnacked;
+    ReceiveWindow recvWindow;
     long deliveredUnconsumed;
     private ArrayDeque<ByteBuffer> inbound;
     long inboundBytes;
@@ -424,11 +423,8 @@ final class StreamImpl implements VmConnection {
         if (finReceived || failure != null) {
             return; // the peer sends nothing more on this stream: no stream credit needed
         }
-        recvUnacked += n;
-        if (recvUnacked >= tunnel.streamCreditThreshold()) {
-            int inc = recvUnacked;
-            recvUnacked = 0;
-            recvWindow += inc;
+        int inc = tunnel.streamConsumed(recvWindow, n);
+        if (inc > 0) {
             tunnel.sendWindowUpdate(id, inc);
         }
     }

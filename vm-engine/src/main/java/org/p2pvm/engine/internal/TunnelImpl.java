@@ -83,10 +83,14 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     private boolean inRead;
     private boolean flushScheduled;
 
-    private int tunnelRecvWindow;
-    private int tunnelRecvUnacked;
-    private final int streamCreditThreshold;
-    private final int tunnelCreditThreshold;
+    private ReceiveWindow tunnelRecvWindow;
+    // §10 flood guards
+    private RateLimit pingLimit;
+    private RateLimit resetLimit;
+    private RateLimit listenLimit;
+    private RateLimit emptyLimit;
+    /** No PING solely for RTT more often than this (§6 growth needs an RTT under load too). */
+    private static final long RTT_PROBE_NANOS = 1_000_000_000L;
 
     private Runnable cancelTimer;
     private long startNanos;
@@ -116,15 +120,17 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         this.handshake = new Handshake(options.authToken());
         this.writer = new BatchWriter(this, carrier, options.maxBatchBytes());
         this.nextStreamId = dialer ? 1 : 2;
-        this.tunnelRecvWindow = options.initialTunnelWindow();
-        this.streamCreditThreshold = Math.max(1, options.initialStreamWindow() / 2);
-        this.tunnelCreditThreshold = Math.max(1, options.initialTunnelWindow() / 2);
     }
 
     /** Sends HELLO (§4 step 1) and arms the timers. Runs on the executor. */
     public void start() {
         startNanos = clock.nanoTime();
         lastReadNanos = startNanos;
+        tunnelRecvWindow = new ReceiveWindow(options.initialTunnelWindow(), startNanos);
+        pingLimit = new RateLimit(options.maxPingsPerSecond(), startNanos);
+        resetLimit = new RateLimit(options.maxResetsPerSecond(), startNanos);
+        listenLimit = new RateLimit(options.maxListenChangesPerSecond(), startNanos);
+        emptyLimit = new RateLimit(options.maxEmptyFramesPerSecond(), startNanos);
         FrameWriter.hello(writer.control(FrameType.HEADER_LENGTH + FrameType.HELLO_MAX), handshake.localNonce(),
                 PeerSettings.advertised(options));
         long period = tickPeriodNanos();
@@ -301,7 +307,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             return;
         }
         long interval = options.keepaliveInterval().toNanos();
-        if (idle >= interval && now - pings.lastSentNanos() >= interval) {
+        if (idle >= interval && pings.quietFor(now, interval)) {
             sendPing(null);
         }
         if (state == State.CLOSING && now - drainDeadline >= 0) {
@@ -362,6 +368,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         if (ack) {
             pings.onAck(opaque, clock.nanoTime());
         } else {
+            flood(pingLimit, "PING", options.maxPingsPerSecond());
             FrameWriter.ping(writer.control(FrameType.HEADER_LENGTH + FrameType.PING_LENGTH), true, opaque);
             requestFlush();
         }
@@ -387,6 +394,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     @Override
     public void onListen(ByteBuffer address16, int port, int listenState) throws ProtocolViolation {
         requireOpen(FrameType.LISTEN);
+        flood(listenLimit, "LISTEN", options.maxListenChangesPerSecond());
         byte[] a = new byte[16];
         address16.get(0, a);
         VmAddress address = VmAddress.of(a, port);
@@ -476,12 +484,14 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     public void onData(int id, ByteBuffer data, boolean endOfFrame, boolean fin) throws ProtocolViolation {
         requireOpen(FrameType.DATA);
         int n = data.remaining();
-        payloadBytesReceived += n;
-        if (n > tunnelRecvWindow) {
-            throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the tunnel window: "
-                    + n + " bytes with " + tunnelRecvWindow + " of credit (§6)");
+        if (n == 0 && !fin) {
+            flood(emptyLimit, "empty DATA", options.maxEmptyFramesPerSecond());
         }
-        tunnelRecvWindow -= n;
+        payloadBytesReceived += n;
+        if (!tunnelRecvWindow.take(n)) {
+            throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the tunnel window: "
+                    + n + " bytes with " + tunnelRecvWindow.credit() + " of credit (§6)");
+        }
         StreamImpl s = streams.get(id);
         if (s == null || s.resetSent || s.resetReceived || s.failure != null) {
             tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
@@ -492,13 +502,12 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
-        if (n > s.recvWindow) {
+        if (!s.recvWindow.take(n)) {
             tunnelConsumed(n);
             resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
-                    + s.recvWindow + " of credit (§6)");
+                    + s.recvWindow.credit() + " of credit (§6)");
             return;
         }
-        s.recvWindow -= n;
         s.onInbound(data, fin);
     }
 
@@ -538,6 +547,9 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         if (s == null) {
             return;
         }
+        if (!s.resetSent) {
+            flood(resetLimit, "RESET", options.maxResetsPerSecond()); // rapid reset (CVE-2023-44487)
+        }
         s.resetReceived = true;
         if (!s.resetSent && !s.finSent) {
             // §5: answer so that both ends can free the id
@@ -552,13 +564,27 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         remove(s);
     }
 
+    @Override
+    public void onUnknown(int type, int flags, int streamId, int length) throws ProtocolViolation {
+        requireOpen(type);
+        flood(emptyLimit, "unknown-type", options.maxEmptyFramesPerSecond());
+    }
+
+    /** §10: a peer that exceeds a rate makes this end work for nothing; it loses the tunnel. */
+    private void flood(RateLimit limit, String what, int perSecond) throws ProtocolViolation {
+        if (!limit.tryTake(clock.nanoTime())) {
+            throw ProtocolViolation.tunnel(ErrorCode.LIMIT_EXCEEDED, "flood of " + what + " frames: more than "
+                    + perSecond + " per second sustained (§10)");
+        }
+    }
+
     // ================================================================== streams
 
     private void register(StreamImpl s, int id) {
         s.id = id;
         s.registered = true;
         s.sendWindow = peer.initialStreamWindow();
-        s.recvWindow = options.initialStreamWindow();
+        s.recvWindow = new ReceiveWindow(options.initialStreamWindow(), clock.nanoTime());
         streams.put(id, s);
     }
 
@@ -631,8 +657,10 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         requestFlush();
     }
 
-    int streamCreditThreshold() {
-        return streamCreditThreshold;
+    /** A stream consumed {@code n} bytes: the increment to grant (§6), growth capped by the tunnel window. */
+    int streamConsumed(ReceiveWindow w, int n) {
+        int cap = Math.min(options.maxStreamWindow(), tunnelRecvWindow.target());
+        return w.consumed(n, clock.nanoTime(), pings.smoothedRttNanos(), Math.max(cap, options.initialStreamWindow()));
     }
 
     void sendWindowUpdate(int id, int increment) {
@@ -640,18 +668,34 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             return;
         }
         FrameWriter.window(writer.control(FrameType.HEADER_LENGTH + FrameType.WINDOW_LENGTH), id, increment);
+        probeRtt();
         requestFlush();
+    }
+
+    /** Window growth needs an RTT even while data flows and keepalive PINGs are idle. */
+    private void probeRtt() {
+        if (options.maxStreamWindow() > options.initialStreamWindow()
+                || options.maxTunnelWindow() > options.initialTunnelWindow()) {
+            if (pings.quietFor(clock.nanoTime(), RTT_PROBE_NANOS)) {
+                sendPing(null);
+            }
+        }
     }
 
     /** {@code n} inbound bytes left the engine: return tunnel credit once half the window is used (§6). */
     void tunnelConsumed(int n) {
-        tunnelRecvUnacked += n;
-        if (tunnelRecvUnacked >= tunnelCreditThreshold) {
-            int inc = tunnelRecvUnacked;
-            tunnelRecvUnacked = 0;
-            tunnelRecvWindow += inc;
+        if (tunnelRecvWindow == null) {
+            return;
+        }
+        int inc = tunnelRecvWindow.consumed(n, clock.nanoTime(), pings.smoothedRttNanos(), options.maxTunnelWindow());
+        if (inc > 0) {
             sendWindowUpdate(0, inc);
         }
+    }
+
+    /** The tunnel's receive window target (for tests and stats). */
+    int tunnelWindowTarget() {
+        return tunnelRecvWindow.target();
     }
 
     // ================================================================== public API

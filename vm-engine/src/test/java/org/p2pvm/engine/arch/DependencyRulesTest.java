@@ -25,7 +25,7 @@ class DependencyRulesTest {
     @Test
     void apiAndEngine_dependOnlyOnJdkAndSlf4j() {
         classes().that().resideInAnyPackage("org.p2pvm", "org.p2pvm.spi", "org.p2pvm.engine..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.crypto..", "org.slf4j..",
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.crypto..", "javax.net.ssl..", "org.slf4j..",
                         "org.p2pvm", "org.p2pvm.spi", "org.p2pvm.engine..")
                 .check(core);
     }

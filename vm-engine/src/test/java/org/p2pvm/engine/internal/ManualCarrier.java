@@ -31,6 +31,10 @@ final class ManualCarrier implements Carrier {
     private final Random random = new Random(42);
     long bytesWritten;
     long writes;
+    /** One-way delay of the link, on {@link #clock}; 0 for none. */
+    long delayNanos;
+    ManualClock clock;
+    private final ArrayDeque<Object[]> delayed = new ArrayDeque<>();
     /** Set to capture every written byte (for scripted-peer tests). */
     java.io.ByteArrayOutputStream tap;
 
@@ -87,9 +91,24 @@ final class ManualCarrier implements Carrier {
             completion.complete(null);
             return;
         }
+        if (delayNanos > 0) {
+            // a long link: the bytes leave at once (the write completes) and arrive one delay later
+            delayed.add(new Object[] {clock.nanoTime() + delayNanos, copy});
+            loop.execute(() -> completion.complete(null));
+            return;
+        }
         peer.inbox.add(copy);
         peer.completions.add(() -> completion.complete(null));
         peer.scheduleDelivery();
+    }
+
+    /** Hands the peer every delayed chunk whose time has come. */
+    void releaseDue() {
+        while (!delayed.isEmpty() && (long) delayed.peek()[0] <= clock.nanoTime()) {
+            peer.inbox.add((ByteBuffer) delayed.poll()[1]);
+            peer.completions.add(() -> { });
+            peer.scheduleDelivery();
+        }
     }
 
     private void scheduleDelivery() {

@@ -1,0 +1,107 @@
+package org.p2pvm.engine.internal;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.p2pvm.engine.internal.frame.FrameType.*;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.p2pvm.ErrorCode;
+import org.p2pvm.TunnelOptions;
+import org.p2pvm.VmAddress;
+import org.p2pvm.VmServer;
+
+/**
+ * PROTOCOL.md §10: each flood a raw peer can aim at the engine ends in GOAWAY LIMIT_EXCEEDED once
+ * it exceeds its rate, and traffic within the rate is served. Time is virtual (ManualClock).
+ */
+class Section10FloodGuardTest {
+    static final VmAddress A = VmAddress.parse("[::1]:80");
+
+    private static RawPeer peer(TunnelOptions o) {
+        return new RawPeer(false, o, t -> t.install(VmServer.listen(A, c -> { }))).handshake();
+    }
+
+    @Test
+    void s10_pingFlood_isLimitExceeded() {
+        RawPeer p = peer(TunnelOptions.builder().maxPingsPerSecond(10).build());
+        for (int i = 0; i < 100; i++) { // the burst: ten seconds' worth
+            p.sendFrame(8, PING, 0, 0, new byte[8]);
+        }
+        assertNull(p.goaway(), "a burst within the bucket is answered");
+        p.sendFrame(8, PING, 0, 0, new byte[8]);
+        RawPeer.Frame g = p.goaway();
+        assertEquals(ErrorCode.LIMIT_EXCEEDED, g.code());
+        assertTrue(new String(g.payload(), 4, g.payload().length - 4).contains("PING"));
+    }
+
+    @Test
+    void s10_pingsWithinTheRate_areServedForever() {
+        RawPeer p = peer(TunnelOptions.builder().maxPingsPerSecond(10).build());
+        for (int s = 0; s < 60; s++) {
+            for (int i = 0; i < 10; i++) {
+                p.sendFrame(8, PING, 0, 0, new byte[8]);
+            }
+            p.clock.advance(Duration.ofSeconds(1));
+        }
+        assertNull(p.goaway());
+        assertTrue(p.engine.isOpen());
+    }
+
+    @Test
+    void s10_rapidReset_isLimitExceeded() {
+        RawPeer p = peer(TunnelOptions.builder().maxResetsPerSecond(5).build());
+        int id = 1;
+        for (int i = 0; i < 50; i++, id += 2) {
+            p.sendFrame(36, OPEN, 0, id, RawPeer.open(A, A));
+            p.sendFrame(4, RESET, 0, id, new byte[] {0, 0, 0, 5});
+        }
+        assertNull(p.goaway());
+        p.sendFrame(36, OPEN, 0, id, RawPeer.open(A, A));
+        p.sendFrame(4, RESET, 0, id, new byte[] {0, 0, 0, 5});
+        assertEquals(ErrorCode.LIMIT_EXCEEDED, p.goaway().code());
+    }
+
+    @Test
+    void s10_emptyDataFlood_isLimitExceeded() {
+        RawPeer p = peer(TunnelOptions.builder().maxEmptyFramesPerSecond(3).build());
+        p.sendFrame(36, OPEN, 0, 1, RawPeer.open(A, A));
+        for (int i = 0; i < 30; i++) {
+            p.sendFrame(0, DATA, 0, 1, new byte[0]);
+        }
+        assertNull(p.goaway());
+        p.sendFrame(0, DATA, 0, 1, new byte[0]);
+        assertEquals(ErrorCode.LIMIT_EXCEEDED, p.goaway().code());
+    }
+
+    @Test
+    void s10_unknownTypeFlood_isLimitExceeded() {
+        RawPeer p = peer(TunnelOptions.builder().maxEmptyFramesPerSecond(2).build());
+        for (int i = 0; i < 21; i++) {
+            p.sendFrame(0, 0x55, 0, 0, new byte[0]);
+        }
+        assertEquals(ErrorCode.LIMIT_EXCEEDED, p.goaway().code());
+    }
+
+    @Test
+    void s10_listenChurn_isLimitExceeded() {
+        RawPeer p = peer(TunnelOptions.builder().maxListenChangesPerSecond(1).build());
+        ByteBuffer b = ByteBuffer.allocate(19);
+        A.writeTo(b);
+        b.put((byte) 1);
+        for (int i = 0; i < 10; i++) {
+            b.put(18, (byte) (i & 1));
+            p.sendFrame(19, LISTEN, 0, 0, b.array());
+        }
+        assertNull(p.goaway());
+        p.sendFrame(19, LISTEN, 0, 0, b.array());
+        assertEquals(ErrorCode.LIMIT_EXCEEDED, p.goaway().code());
+    }
+
+    @Test
+    void s4_unknownTypeBeforeHandshake_isProtocolError() {
+        RawPeer p = new RawPeer(false, TunnelOptions.defaults(), null);
+        p.sendFrame(0, 0x55, 0, 0, new byte[0]);
+        assertEquals(ErrorCode.PROTOCOL_ERROR, p.goaway().code());
+    }
+}
