@@ -28,6 +28,8 @@ import org.p2pvm.spi.TransportServer;
 import org.p2pvm.spi.Transports;
 import org.p2pvm.transport.grizzly.internal.CarrierBinding;
 import org.p2pvm.transport.grizzly.internal.CarrierFilter;
+import org.p2pvm.transport.grizzly.internal.TlsFilters;
+import org.glassfish.grizzly.ssl.SSLBaseFilter;
 import org.p2pvm.transport.grizzly.internal.TunnelRegistry;
 
 /**
@@ -44,6 +46,10 @@ import org.p2pvm.transport.grizzly.internal.TunnelRegistry;
  * worker-thread strategy would process one connection's events on changing worker threads, which is
  * not serial with the engine's tasks and would add a hand-off per read.) Nothing a tunnel runs may
  * block, as on any event loop.
+ *
+ * <p>TLS ({@link TunnelOptions#tls()}): Grizzly's {@code SSLFilter} / {@code SSLBaseFilter} sits between
+ * the transport filter and the carrier filter, configured by the engine's {@code TlsContexts}; the
+ * tunnel starts once the TLS handshake completed, and the carrier then writes through the chain.
  *
  * <p>Properties ({@link TransportConfig#property}): {@code grizzly.maxWriteQueueBytes} (default
  * 1048576) — queued bytes per connection above which the carrier reports itself unwritable.
@@ -99,11 +105,13 @@ public final class GrizzlyTransport implements Transport {
         return transport;
     }
 
-    static FilterChain carrierChain(boolean dialer, CarrierBinding binding) {
-        return FilterChainBuilder.stateless()
-                .add(new TransportFilter())
-                .add(new CarrierFilter(dialer, binding))
-                .build();
+    /** TransportFilter [+ TLS filter] + carrier filter. */
+    static FilterChain carrierChain(boolean dialer, CarrierBinding binding, SSLBaseFilter tls) {
+        FilterChainBuilder b = FilterChainBuilder.stateless().add(new TransportFilter());
+        if (tls != null) {
+            b.add(tls);
+        }
+        return b.add(new CarrierFilter(dialer, binding, tls)).build();
     }
 
     @Override
@@ -111,14 +119,16 @@ public final class GrizzlyTransport implements Transport {
         Objects.requireNonNull(options, "options");
         CompletableFuture<Tunnel> result = new CompletableFuture<>();
         InetSocketAddress address;
+        SSLBaseFilter tls;
         try {
             ensureOpen();
             address = Transports.socketAddress(peer);
+            tls = options.tls() == null ? null : TlsFilters.dialer(options.tls(), address.getHostString(), address.getPort());
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return result;
         }
-        FilterChain chain = carrierChain(true, tunnels.opener(options, null, result));
+        FilterChain chain = carrierChain(true, tunnels.opener(options, null, result), tls);
         TCPNIOConnectorHandler.builder(transport).processor(chain).build().connect(address,
                 new EmptyCompletionHandler<Connection>() {
                     @Override
@@ -148,7 +158,8 @@ public final class GrizzlyTransport implements Transport {
             ensureOpen();
             InetSocketAddress address = Transports.socketAddress(local);
             TunnelRegistry serverTunnels = new TunnelRegistry(tunnels);
-            FilterChain chain = carrierChain(false, serverTunnels.acceptor(options, onTunnel));
+            SSLBaseFilter tls = options.tls() == null ? null : TlsFilters.acceptor(options.tls());
+            FilterChain chain = carrierChain(false, serverTunnels.acceptor(options, onTunnel), tls);
             TCPNIOServerConnection connection = TCPNIOBindingHandler.builder(transport).processor(chain).build().bind(address);
             GrizzlyServer server = new GrizzlyServer(transport, connection, serverTunnels, servers::remove);
             servers.add(server);

@@ -63,13 +63,18 @@ public final class GrizzlyUpgrade {
      *     servers here); may be null
      * @return completes with the tunnel after the handshake, or fails with
      *     {@link org.p2pvm.HandshakeException}
-     * @throws IllegalArgumentException when the connection is not a Grizzly TCP connection
+     * @throws IllegalArgumentException when the connection is not a Grizzly TCP connection, or
+     *     {@code options} ask for TLS (an upgrade cannot add TLS to a running connection)
      * @throws IllegalStateException when it is closed, already upgraded, or its chain keeps unread
      *     bytes in a form this class cannot take (the message says which filter)
      */
     public static CompletableFuture<Tunnel> upgrade(FilterChainContext ctx, boolean dialer, TunnelOptions options,
             Consumer<? super Tunnel> onOpen) {
         Objects.requireNonNull(options, "options");
+        if (options.tls() != null) {
+            throw new IllegalArgumentException("TLS cannot be added to an upgraded connection: "
+                    + "leave TunnelOptions.tls() null here, or dial with the grizzly transport (which does TLS)");
+        }
         CompletableFuture<Tunnel> result = new CompletableFuture<>();
         Upgrader.upgrade(ctx, dialer, new TunnelRegistry(null).opener(options, onOpen, result),
                 GrizzlyTransport.DEFAULT_MAX_WRITE_QUEUE_BYTES);

@@ -11,4 +11,8 @@ import org.p2pvm.engine.CarrierListener;
 public interface CarrierBinding {
     /** @throws Exception to refuse the link; it is closed */
     CarrierListener open(GrizzlyCarrier carrier) throws Exception;
+
+    /** The link failed before {@link #open} could be called (e.g. its TLS handshake failed). */
+    default void failed(Throwable cause) {
+    }
 }

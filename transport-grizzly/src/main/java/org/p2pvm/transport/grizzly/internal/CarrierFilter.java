@@ -7,6 +7,10 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.EmptyCompletionHandler;
+import org.glassfish.grizzly.ssl.SSLBaseFilter;
+import org.glassfish.grizzly.ssl.SSLFilter;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +28,41 @@ public final class CarrierFilter extends BaseFilter {
 
     private final boolean dialer;
     private final CarrierBinding binding;
+    private final SSLBaseFilter tls;
 
     public CarrierFilter(boolean dialer, CarrierBinding binding) {
+        this(dialer, binding, null);
+    }
+
+    /**
+     * @param tls the chain's TLS filter (before this one), or null: with TLS the tunnel starts once
+     *     the TLS handshake completed, and the carrier writes through the chain so the filter encrypts
+     */
+    public CarrierFilter(boolean dialer, CarrierBinding binding, SSLBaseFilter tls) {
         this.dialer = dialer;
         this.binding = Objects.requireNonNull(binding, "binding");
+        this.tls = tls;
+        if (tls != null && !dialer) {
+            tls.addHandshakeListener(new SSLBaseFilter.HandshakeListener() {
+                @Override
+                public void onStart(Connection<?> connection) {
+                }
+
+                @Override
+                public void onComplete(Connection<?> connection) {
+                    GrizzlyCarrier carrier = GrizzlyCarrier.of(connection);
+                    if (carrier != null) {
+                        carrier.executor().execute(() -> attach(carrier, binding));
+                    }
+                }
+
+                @Override
+                public void onFailure(Connection<?> connection, Throwable t) {
+                    LOG.info("TLS handshake with {} failed: {}", connection.getPeerAddress(), t.toString());
+                    connection.closeSilently();
+                }
+            });
+        }
     }
 
     @Override
@@ -43,7 +78,10 @@ public final class CarrierFilter extends BaseFilter {
     /** Attaches the carrier on its executor before Grizzly turns reading on (it waits for this event to complete). */
     private NextAction start(FilterChainContext ctx) {
         Connection<?> connection = ctx.getConnection();
-        GrizzlyCarrier carrier = new GrizzlyCarrier(connection, dialer);
+        GrizzlyCarrier carrier = new GrizzlyCarrier(connection, dialer, null, tls != null);
+        if (tls != null) {
+            return startAfterHandshake(ctx, carrier);
+        }
         if (carrier.inExecutor()) {
             attach(carrier, binding);
             return ctx.getStopAction();
@@ -54,6 +92,31 @@ public final class CarrierFilter extends BaseFilter {
             ctx.resume(ctx.getStopAction());
         });
         return ctx.getSuspendAction();
+    }
+
+    /** With TLS: the dialer begins the handshake; either side attaches when it completes. */
+    private NextAction startAfterHandshake(FilterChainContext ctx, GrizzlyCarrier carrier) {
+        if (dialer) {
+            try {
+                ((SSLFilter) tls).handshake(carrier.connection(), new EmptyCompletionHandler<SSLEngine>() {
+                    @Override
+                    public void completed(SSLEngine engine) {
+                        carrier.executor().execute(() -> attach(carrier, binding));
+                    }
+
+                    @Override
+                    public void failed(Throwable t) {
+                        LOG.info("TLS handshake with {} failed: {}", carrier.remoteAddress(), t.toString());
+                        binding.failed(t);
+                        carrier.tlsFailed(t);
+                    }
+                });
+            } catch (IOException e) {
+                binding.failed(e);
+                carrier.tlsFailed(e);
+            }
+        }
+        return ctx.getInvokeAction();
     }
 
     /** Opens the engine on {@code carrier}; on the carrier's executor. */

@@ -60,6 +60,9 @@ public final class GrizzlyCarrier implements Carrier {
     private final MemoryManager<?> memoryManager;
     private final AsyncQueueWriter<SocketAddress> writer;
     private final WriteHandler writePossible = new WritePossible();
+    private final boolean throughChain;
+    /** Why the link failed before the tunnel started (TLS handshake), reported as the close cause. */
+    private volatile Throwable setupFailure;
 
     // executor-confined state
     private CarrierListener listener;
@@ -75,15 +78,18 @@ public final class GrizzlyCarrier implements Carrier {
     private FilterChainContext parkedContext;
 
     public GrizzlyCarrier(Connection<?> connection, boolean dialer) {
-        this(connection, dialer, null);
+        this(connection, dialer, null, false);
     }
 
     /**
      * @param leftover bytes read from the connection before the carrier took it over (an upgrade);
      *     delivered to the engine before anything read later; may be null
+     * @param throughChain whether writes go through the connection's filter chain (a TLS filter
+     *     encrypts them) instead of straight to the async write queue
      */
     @SuppressWarnings("unchecked")
-    public GrizzlyCarrier(Connection<?> connection, boolean dialer, Buffer leftover) {
+    public GrizzlyCarrier(Connection<?> connection, boolean dialer, Buffer leftover, boolean throughChain) {
+        this.throughChain = throughChain;
         if (leftover != null && leftover.hasRemaining()) {
             this.parked = leftover;
         }
@@ -240,6 +246,7 @@ public final class GrizzlyCarrier implements Carrier {
     // ---------------------------------------------------------------- writing
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public void write(ByteBuffer[] buffers, int count, WriteCompletion completion) {
         Buffer message;
         if (count == 1) {
@@ -253,7 +260,11 @@ public final class GrizzlyCarrier implements Carrier {
         }
         inWrite = true;
         try {
-            writer.write(connection, null, message, new WriteDone(completion), (MessageCloner<WritableMessage>) null);
+            if (throughChain) {
+                connection.write(message, (CompletionHandler) new WriteDone(completion));
+            } else {
+                writer.write(connection, null, message, new WriteDone(completion), (MessageCloner<WritableMessage>) null);
+            }
         } finally {
             inWrite = false;
         }
@@ -350,8 +361,17 @@ public final class GrizzlyCarrier implements Carrier {
         }
     }
 
+    /** The TLS handshake failed before the tunnel started: closes the link; the failure is its cause. */
+    void tlsFailed(Throwable failure) {
+        setupFailure = failure;
+        connection.closeSilently();
+    }
+
     /** Null for an orderly end (our close, or the peer's FIN), else the I/O error. */
     private Throwable cause() {
+        if (setupFailure != null) {
+            return setupFailure;
+        }
         CloseReason reason = connection.getCloseReason();
         if (closeRequested || reason == null) {
             return null;

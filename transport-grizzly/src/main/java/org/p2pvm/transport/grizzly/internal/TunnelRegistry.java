@@ -1,5 +1,6 @@
 package org.p2pvm.transport.grizzly.internal;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.p2pvm.ErrorCode;
 import org.p2pvm.HandshakeException;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
+import org.p2pvm.engine.CarrierListener;
 import org.p2pvm.engine.TunnelEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,23 +58,33 @@ public final class TunnelRegistry {
      * its handshake, or with the handshake failure.
      */
     public CarrierBinding opener(TunnelOptions options, Consumer<? super Tunnel> onOpen, CompletableFuture<Tunnel> result) {
-        return carrier -> {
-            TunnelEngine.TunnelSession session;
-            try {
-                session = TunnelEngine.open(carrier, options, onOpen);
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-                throw e;
-            }
-            add(session.tunnel());
-            session.handshake().whenComplete((t, e) -> {
-                if (e != null) {
+        return new CarrierBinding() {
+            @Override
+            public CarrierListener open(GrizzlyCarrier carrier) {
+                TunnelEngine.TunnelSession session;
+                try {
+                    session = TunnelEngine.open(carrier, options, onOpen);
+                } catch (RuntimeException | Error e) {
                     result.completeExceptionally(e);
-                } else {
-                    result.complete(t);
+                    throw e;
                 }
-            });
-            return session;
+                add(session.tunnel());
+                session.handshake().whenComplete((t, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(t);
+                    }
+                });
+                return session;
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                IOException e = new IOException("the link failed before the tunnel started: " + cause.getMessage());
+                e.initCause(cause);
+                result.completeExceptionally(e);
+            }
         };
     }
 

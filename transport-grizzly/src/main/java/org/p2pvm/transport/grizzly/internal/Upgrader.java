@@ -40,7 +40,7 @@ public final class Upgrader {
         if (connection.getMaxAsyncWriteQueueSize() < 0) {
             connection.setMaxAsyncWriteQueueSize(maxWriteQueueBytes); // unlimited queues give no backpressure
         }
-        GrizzlyCarrier carrier = new GrizzlyCarrier(connection, dialer, leftover);
+        GrizzlyCarrier carrier = new GrizzlyCarrier(connection, dialer, leftover, false);
         connection.setProcessor(FilterChainBuilder.stateless()
                 .add(new TransportFilter())
                 .add(new CarrierFilter(dialer, binding))
