@@ -38,7 +38,7 @@ class GrizzlyTlsTest {
             Tunnel tunnel = b.connect(byName, with(pki.clientTls())).get(20, SECONDS);
             tunnel.awaitRemoteListen(GrizzlyTransportTest.ECHO).get(10, SECONDS);
             GrizzlyTransportTest.echo(tunnel, 100);
-            GrizzlyTransportTest.echo(tunnel, 3 * 1024 * 1024);
+            GrizzlyTransportTest.echo(tunnel, 1024 * 1024);
             tunnel.close();
             tunnel.closeFuture().get(20, SECONDS);
         }
