@@ -4,23 +4,17 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CloseReason;
 import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
-import org.glassfish.grizzly.ConnectionProbe;
 import org.glassfish.grizzly.Context;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.GrizzlyFuture;
@@ -29,16 +23,11 @@ import org.glassfish.grizzly.IOEvent;
 import org.glassfish.grizzly.IOEventLifeCycleListener;
 import org.glassfish.grizzly.Processor;
 import org.glassfish.grizzly.ProcessorExecutor;
-import org.glassfish.grizzly.ProcessorSelector;
-import org.glassfish.grizzly.ReadResult;
 import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.asyncqueue.PushBackHandler;
-import org.glassfish.grizzly.attributes.AttributeHolder;
 import org.glassfish.grizzly.impl.FutureImpl;
 import org.glassfish.grizzly.memory.MemoryManager;
-import org.glassfish.grizzly.monitoring.DefaultMonitoringConfig;
-import org.glassfish.grizzly.monitoring.MonitoringConfig;
 import org.glassfish.grizzly.utils.Futures;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.VmConnection;
@@ -61,33 +50,22 @@ import org.slf4j.LoggerFactory;
  * it as a remainder). An outbound {@link Buffer} is sent without copying: its {@link ByteBuffer}
  * views go to {@link VmConnection#write}, and the buffer is disposed once the last one completed.
  */
-public final class VmGrizzlyConnection implements Connection<SocketAddress> {
+public final class VmGrizzlyConnection extends ConnectionPlumbing {
     private static final Logger LOG = LoggerFactory.getLogger(VmGrizzlyConnection.class);
-    private static final AtomicLong IDS = new AtomicLong();
 
-    private final long id = IDS.incrementAndGet();
     private final VmTransport transport;
     private final VmConnection vm;
     private final Executor executor;
     private final SocketAddress localAddress;
     private final SocketAddress peerAddress;
-    private final AttributeHolder attributes = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createSafeAttributeHolder();
-    private final Map<Processor, Object> processorStates = new ConcurrentHashMap<>();
     private final List<org.glassfish.grizzly.CloseListener> closeListeners = new CopyOnWriteArrayList<>();
     private final Queue<WriteHandler> writeHandlers = new ConcurrentLinkedQueue<>();
     private final FutureImpl<CloseReason> closeFuture = Futures.createSafeFuture();
-    private final DefaultMonitoringConfig<ConnectionProbe> monitoring = new DefaultMonitoringConfig<>(ConnectionProbe.class);
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final AtomicBoolean closeFired = new AtomicBoolean();
     private final ReadLifeCycle readLifeCycle = new ReadLifeCycle();
 
-    private volatile Processor processor;
-    private volatile ProcessorSelector processorSelector;
     private volatile CloseReason closeReason;
-    private volatile int readBufferSize = 16384;
-    private volatile int writeBufferSize = 16384;
-    private volatile long readTimeoutMillis = -1;
-    private volatile long writeTimeoutMillis = -1;
     /** The chunk the next READ event hands to the chain; executor-confined. */
     private Buffer pendingRead;
     private final Object writeLock = new Object();
@@ -95,9 +73,9 @@ public final class VmGrizzlyConnection implements Connection<SocketAddress> {
     private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
     private VmGrizzlyConnection(VmTransport transport, VmConnection vm, Processor processor) {
+        super(processor);
         this.transport = transport;
         this.vm = vm;
-        this.processor = processor;
         this.executor = vm.tunnel().executor();
         this.localAddress = VmAddresses.toSocketAddress(vm.localAddress());
         this.peerAddress = VmAddresses.toSocketAddress(vm.remoteAddress());
@@ -511,75 +489,11 @@ public final class VmGrizzlyConnection implements Connection<SocketAddress> {
         LOG.debug("connection error on {}", this, error);
     }
 
-    // ------------------------------------------------------------------ plumbing
-
-    @Override
-    public long getId() {
-        return id;
-    }
+    // ------------------------------------------------------------------ transport, addresses, interest
 
     @Override
     public VmTransport getTransport() {
         return transport;
-    }
-
-    @Override
-    public void configureBlocking(boolean isBlocking) {
-        if (isBlocking) {
-            throw new UnsupportedOperationException("virtual connections are non-blocking");
-        }
-    }
-
-    @Override
-    public boolean isBlocking() {
-        return false;
-    }
-
-    @Override
-    public void configureStandalone(boolean isStandalone) {
-        if (isStandalone) {
-            throw new UnsupportedOperationException("virtual connections always run a processor");
-        }
-    }
-
-    @Override
-    public boolean isStandalone() {
-        return false;
-    }
-
-    @Override
-    public Processor obtainProcessor(IOEvent ioEvent) {
-        ProcessorSelector selector = processorSelector;
-        if (processor == null && selector != null) {
-            return selector.select(ioEvent, this);
-        }
-        return processor;
-    }
-
-    @Override
-    public Processor getProcessor() {
-        return processor;
-    }
-
-    @Override
-    public void setProcessor(Processor processor) {
-        this.processor = processor;
-    }
-
-    @Override
-    public ProcessorSelector getProcessorSelector() {
-        return processorSelector;
-    }
-
-    @Override
-    public void setProcessorSelector(ProcessorSelector processorSelector) {
-        this.processorSelector = processorSelector;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <E> E obtainProcessorState(Processor processor, Supplier<E> factory) {
-        return (E) processorStates.computeIfAbsent(processor, p -> factory.get());
     }
 
     @Override
@@ -602,26 +516,6 @@ public final class VmGrizzlyConnection implements Connection<SocketAddress> {
         return localAddress;
     }
 
-    @Override
-    public int getReadBufferSize() {
-        return readBufferSize;
-    }
-
-    @Override
-    public void setReadBufferSize(int readBufferSize) {
-        this.readBufferSize = readBufferSize;
-    }
-
-    @Override
-    public int getWriteBufferSize() {
-        return writeBufferSize;
-    }
-
-    @Override
-    public void setWriteBufferSize(int writeBufferSize) {
-        this.writeBufferSize = writeBufferSize;
-    }
-
     /** The stream's high water mark: above it {@link #canWrite()} is false. */
     @Override
     public int getMaxAsyncWriteQueueSize() {
@@ -631,26 +525,6 @@ public final class VmGrizzlyConnection implements Connection<SocketAddress> {
     /** Ignored: the stream's high water mark and window govern writability. */
     @Override
     public void setMaxAsyncWriteQueueSize(int maxAsyncWriteQueueSize) {
-    }
-
-    @Override
-    public long getReadTimeout(TimeUnit timeUnit) {
-        return readTimeoutMillis < 0 ? -1 : timeUnit.convert(readTimeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void setReadTimeout(long timeout, TimeUnit timeUnit) {
-        readTimeoutMillis = timeout < 0 ? -1 : timeUnit.toMillis(timeout);
-    }
-
-    @Override
-    public long getWriteTimeout(TimeUnit timeUnit) {
-        return writeTimeoutMillis < 0 ? -1 : timeUnit.convert(writeTimeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void setWriteTimeout(long timeout, TimeUnit timeUnit) {
-        writeTimeoutMillis = timeout < 0 ? -1 : timeUnit.toMillis(timeout);
     }
 
     @Override
@@ -677,26 +551,6 @@ public final class VmGrizzlyConnection implements Connection<SocketAddress> {
         if (ioEvent == IOEvent.READ) {
             vm.pauseReading();
         }
-    }
-
-    @Override
-    public MonitoringConfig<ConnectionProbe> getMonitoringConfig() {
-        return monitoring;
-    }
-
-    @Override
-    public AttributeHolder getAttributes() {
-        return attributes;
-    }
-
-    @Override
-    public <M> GrizzlyFuture<ReadResult<M, SocketAddress>> read() {
-        throw new UnsupportedOperationException("virtual connections deliver reads through the filter chain (handleRead)");
-    }
-
-    @Override
-    public <M> void read(CompletionHandler<ReadResult<M, SocketAddress>> completionHandler) {
-        throw new UnsupportedOperationException("virtual connections deliver reads through the filter chain (handleRead)");
     }
 
     @Override
