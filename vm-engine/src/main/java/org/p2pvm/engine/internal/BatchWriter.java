@@ -88,6 +88,11 @@ final class BatchWriter {
         return inFlush;
     }
 
+    /** Whether everything queued has been handed to the carrier and acknowledged. */
+    boolean drained() {
+        return !writeInFlight && !inFlush && control.position() == 0;
+    }
+
     /** Puts a stream that can send into the round-robin queue (at the tail). */
     void streamReady(StreamImpl s) {
         if (!s.inReadyQueue && s.hasSendable()) {

@@ -4,11 +4,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -26,7 +22,6 @@ import org.p2pvm.VmException;
 import org.p2pvm.VmServer;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.TunnelEngine;
-import org.p2pvm.engine.internal.frame.FrameHandler;
 import org.p2pvm.engine.internal.frame.FrameReader;
 import org.p2pvm.engine.internal.frame.FrameType;
 import org.p2pvm.engine.internal.frame.FrameWriter;
@@ -45,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * sent or received, §8: streams drain) → CLOSED (carrier closing; every stream failed). The close
  * future completes when the carrier reports itself closed.
  */
-public final class TunnelImpl implements Tunnel, FrameHandler {
+public final class TunnelImpl implements Tunnel {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelImpl.class);
 
     enum State { HANDSHAKE, OPEN, CLOSING, CLOSED }
@@ -54,41 +49,44 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     static final int CONTROL_HIGH_WATER = 1 << 20;
 
     private final Carrier carrier;
-    private final TunnelOptions options;
+    final TunnelOptions options;
     private final Consumer<? super Tunnel> onOpen;
-    private final EngineClock clock;
-    private final boolean dialer;
+    final EngineClock clock;
+    final boolean dialer;
     private final FrameReader reader;
-    private final Handshake handshake;
+    final Handshake handshake;
     final BatchWriter writer;
-    private final ListenTable listens = new ListenTable();
-    private final PingTracker pings = new PingTracker();
-    private final Map<Integer, StreamImpl> streams = new HashMap<>();
+    final ListenTable listens = new ListenTable();
+    final PingTracker pings = new PingTracker();
+    final StreamTable streams;
     private final CompletableFuture<Tunnel> handshakeFuture = new CompletableFuture<>();
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
     private final Session session = new Session();
+    private final InboundFrames inbound = new InboundFrames(this);
 
-    private volatile State state = State.HANDSHAKE;
-    private PeerSettings peer;
-    private int nextStreamId;
-    private int localOpened;
-    private int peerOpened;
-    private boolean goawaySent;
-    private boolean goawayReceived;
-    private CloseReason gracefulReason;
+    volatile State state = State.HANDSHAKE;
+    PeerSettings peer;
+    boolean goawaySent;
+    boolean goawayReceived;
+    CloseReason gracefulReason;
     private CloseReason closeReason;
     private TunnelClosedException closeException;
     private boolean carrierClosed;
+    /** The carrier closes once the writer has handed over the last frames (the GOAWAY). */
+    private boolean closeWhenDrained;
+    private long closeRequestedNanos;
+    /** How long a closing end waits for the peer to take its GOAWAY before dropping the carrier. */
+    private static final long GOAWAY_LINGER_NANOS = 2_000_000_000L;
     private boolean readPaused;
     private boolean inRead;
     private boolean flushScheduled;
 
-    private ReceiveWindow tunnelRecvWindow;
+    ReceiveWindow tunnelRecvWindow;
     // §10 flood guards
-    private RateLimit pingLimit;
-    private RateLimit resetLimit;
-    private RateLimit listenLimit;
-    private RateLimit emptyLimit;
+    RateLimit pingLimit;
+    RateLimit resetLimit;
+    RateLimit listenLimit;
+    RateLimit emptyLimit;
     /** No PING solely for RTT more often than this (§6 growth needs an RTT under load too). */
     private static final long RTT_PROBE_NANOS = 1_000_000_000L;
 
@@ -97,14 +95,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     private volatile long lastReadNanos;
     private long drainDeadline;
 
-    // stats (written on the executor, read racily by stats())
-    private volatile long bytesReceived;
-    private long payloadBytesReceived;
-    private long streamsOpened;
-    private long streamsAccepted;
-    private long streamsRefused;
-    private final Map<ErrorCode, Long> errorsSent = new EnumMap<>(ErrorCode.class);
-    private final Map<ErrorCode, Long> errorsReceived = new EnumMap<>(ErrorCode.class);
+    final TunnelCounters counters = new TunnelCounters();
 
     public TunnelImpl(Carrier carrier, TunnelOptions options, Consumer<? super Tunnel> onOpen) {
         this(carrier, options, onOpen, EngineClock.SYSTEM);
@@ -119,7 +110,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         this.reader = new FrameReader(options.maxFragmentSize());
         this.handshake = new Handshake(options.authToken());
         this.writer = new BatchWriter(this, carrier, options.maxBatchBytes());
-        this.nextStreamId = dialer ? 1 : 2;
+        this.streams = new StreamTable(dialer);
     }
 
     /** Sends HELLO (§4 step 1) and arms the timers. Runs on the executor. */
@@ -164,7 +155,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     }
 
     /** Asks for a flush at the end of the current read, or in a task of its own. */
-    private void requestFlush() {
+    void requestFlush() {
         if (flushScheduled) {
             return;
         }
@@ -180,6 +171,12 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             return;
         }
         writer.flush();
+        if (closeWhenDrained) {
+            if (writer.drained()) {
+                carrier.close(true);
+            }
+            return;
+        }
         guardControlBacklog();
         maybeFinishDrain();
     }
@@ -228,10 +225,10 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             return;
         }
         lastReadNanos = clock.nanoTime();
-        bytesReceived += data.remaining();
+        counters.bytesReceived += data.remaining();
         inRead = true;
         try {
-            reader.read(data, this);
+            reader.read(data, inbound);
         } catch (ProtocolViolation v) {
             violation(v);
             data.position(data.limit());
@@ -253,6 +250,12 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
     }
 
     void batchWritten() {
+        if (closeWhenDrained) {
+            if (writer.drained() && !carrierClosed) {
+                carrier.close(true);
+            }
+            return;
+        }
         guardControlBacklog();
         maybeFinishDrain();
     }
@@ -289,6 +292,9 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
 
     private void tick() {
         if (state == State.CLOSED) {
+            if (closeWhenDrained && !carrierClosed && clock.nanoTime() - closeRequestedNanos > GOAWAY_LINGER_NANOS) {
+                carrier.close(false); // the peer does not take our last frames: drop the link
+            }
             return;
         }
         long now = clock.nanoTime();
@@ -319,29 +325,27 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
 
     // ================================================================== frames in (§2–§8)
 
-    private void requireOpen(int type) throws ProtocolViolation {
+    void requireOpen(int type) throws ProtocolViolation {
         if (state == State.HANDSHAKE) {
             throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, FrameType.name(type)
                     + " before the handshake completed (§4)");
         }
     }
 
-    @Override
-    public void onHello(ByteBuffer payload) throws ProtocolViolation {
+    void onHello(ByteBuffer payload) throws ProtocolViolation {
         handshake.onHello(payload);
         peer = handshake.peerSettings();
         FrameWriter.auth(writer.control(FrameType.HEADER_LENGTH + FrameType.AUTH_LENGTH), handshake.localProof());
         requestFlush();
     }
 
-    @Override
-    public void onAuth(ByteBuffer mac) throws ProtocolViolation {
+    void onAuth(ByteBuffer mac) throws ProtocolViolation {
         handshake.onAuth(mac);
         opened();
     }
 
     /** §4: AUTH sent and the peer's verified: the tunnel is open. */
-    private void opened() {
+    void opened() {
         state = State.OPEN;
         writer.peerMaxFrame = peer.maxFramePayload();
         writer.tunnelSendWindow = peer.initialTunnelWindow();
@@ -362,23 +366,10 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         requestFlush();
     }
 
-    @Override
-    public void onPing(boolean ack, long opaque) throws ProtocolViolation {
-        requireOpen(FrameType.PING);
-        if (ack) {
-            pings.onAck(opaque, clock.nanoTime());
-        } else {
-            flood(pingLimit, "PING", options.maxPingsPerSecond());
-            FrameWriter.ping(writer.control(FrameType.HEADER_LENGTH + FrameType.PING_LENGTH), true, opaque);
-            requestFlush();
-        }
-    }
-
-    @Override
-    public void onGoaway(long wireCode, ByteBuffer reason) throws ProtocolViolation {
+    void onGoaway(long wireCode, ByteBuffer reason) throws ProtocolViolation {
         ErrorCode code = ErrorCode.fromWire(wireCode);
         String text = StandardCharsets.UTF_8.decode(reason).toString();
-        count(errorsReceived, code);
+        counters.received(code);
         goawayReceived = true;
         CloseReason r = new CloseReason(code, CloseReason.Origin.REMOTE, text.isEmpty() ? "peer sent GOAWAY" : text);
         if (state == State.HANDSHAKE || !code.isGraceful()) {
@@ -391,215 +382,20 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         beginDrain(code);
     }
 
-    @Override
-    public void onListen(ByteBuffer address16, int port, int listenState) throws ProtocolViolation {
-        requireOpen(FrameType.LISTEN);
-        flood(listenLimit, "LISTEN", options.maxListenChangesPerSecond());
-        byte[] a = new byte[16];
-        address16.get(0, a);
-        VmAddress address = VmAddress.of(a, port);
-        if (listenState == 1) {
-            if (!listens.remoteContains(address) && listens.remoteSize() >= options.maxListens()) {
-                throw ProtocolViolation.tunnel(ErrorCode.LIMIT_EXCEEDED, "peer pushed more than MAX_LISTENS = "
-                        + options.maxListens() + " listen entries (§3)");
-            }
-            listens.remoteAdded(address);
-        } else if (listenState == 0) {
-            listens.remoteRemoved(address);
-        } else {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "LISTEN state " + listenState + " (must be 0 or 1, §2)");
-        }
-    }
-
-    @Override
-    public void onOpen(int id, ByteBuffer p) throws ProtocolViolation {
-        requireOpen(FrameType.OPEN);
-        boolean peerParity = (id & 1) == (dialer ? 0 : 1);
-        if (!peerParity) {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
-                    + " with this end's parity (the " + (dialer ? "acceptor opens even" : "dialer opens odd") + " ids, §5)");
-        }
-        if (streams.containsKey(id)) {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
-                    + " which is still in use (§5)");
-        }
-        VmAddress destination = VmAddress.readFrom(p.position(0));
-        VmAddress source = VmAddress.readFrom(p);
-        if (state != State.OPEN) {
-            refuse(id, ErrorCode.REFUSED);
-            return;
-        }
-        if (peerOpened >= options.maxStreams()) {
-            refuse(id, ErrorCode.LIMIT_EXCEEDED);
-            return;
-        }
-        VmServer server = listens.route(destination);
-        if (server == null) {
-            refuse(id, ErrorCode.REFUSED);
-            return;
-        }
-        StreamImpl s = new StreamImpl(this, false, destination, source);
-        register(s, id);
-        peerOpened++;
-        try {
-            server.acceptor().onConnection(s);
-        } catch (Exception e) {
-            LOG.debug("tunnel {}: acceptor of {} refused stream {}", this, server, id, e);
-            if (!s.resetSent) {
-                resetStream(s, ErrorCode.REFUSED, "refused by acceptor: " + e);
-            }
-        }
-        if (s.resetSent || s.failure != null) {
-            streamsRefused++;
-            return;
-        }
-        streamsAccepted++;
-        FrameWriter.accept(writer.control(FrameType.HEADER_LENGTH), id);
-        s.markEstablished();
-        requestFlush();
-    }
-
-    private void refuse(int id, ErrorCode code) {
-        streamsRefused++;
-        count(errorsSent, code);
-        FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), id, code);
-        requestFlush();
-    }
-
-    @Override
-    public void onAccept(int id) throws ProtocolViolation {
-        requireOpen(FrameType.ACCEPT);
-        StreamImpl s = streams.get(id);
-        if (s == null) {
-            return; // reset meanwhile (§5 unknown ids)
-        }
-        if (!s.opener || s.established) {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "unexpected ACCEPT on stream "
-                    + Integer.toUnsignedString(id) + (s.opener ? " (already accepted)" : " (the peer opened it)") + " (§5)");
-        }
-        s.markEstablished();
-    }
-
-    @Override
-    public void onData(int id, ByteBuffer data, boolean endOfFrame, boolean fin) throws ProtocolViolation {
-        requireOpen(FrameType.DATA);
-        int n = data.remaining();
-        if (n == 0 && !fin) {
-            flood(emptyLimit, "empty DATA", options.maxEmptyFramesPerSecond());
-        }
-        payloadBytesReceived += n;
-        if (!tunnelRecvWindow.take(n)) {
-            throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the tunnel window: "
-                    + n + " bytes with " + tunnelRecvWindow.credit() + " of credit (§6)");
-        }
-        StreamImpl s = streams.get(id);
-        if (s == null || s.resetSent || s.resetReceived || s.failure != null) {
-            tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
-            return;
-        }
-        if (s.finReceived) {
-            tunnelConsumed(n);
-            resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
-            return;
-        }
-        if (!s.recvWindow.take(n)) {
-            tunnelConsumed(n);
-            resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
-                    + s.recvWindow.credit() + " of credit (§6)");
-            return;
-        }
-        s.onInbound(data, fin);
-    }
-
-    @Override
-    public void onWindow(int id, long increment) throws ProtocolViolation {
-        requireOpen(FrameType.WINDOW);
-        if (increment == 0) {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "WINDOW with increment 0 (must be 1..2^31-1, §2)");
-        }
-        if (id == 0) {
-            if (writer.tunnelSendWindow + increment > TunnelOptions.MAX_WINDOW) {
-                throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "tunnel window above 2^31-1 (§6)");
-            }
-            writer.addTunnelCredit(increment);
-            requestFlush();
-            return;
-        }
-        StreamImpl s = streams.get(id);
-        if (s == null || s.failure != null) {
-            return;
-        }
-        if (s.sendWindow + increment > TunnelOptions.MAX_WINDOW) {
-            resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1 (§6)");
-            return;
-        }
-        s.sendWindow += increment;
-        writer.streamReady(s);
-        requestFlush();
-    }
-
-    @Override
-    public void onReset(int id, long wireCode) throws ProtocolViolation {
-        requireOpen(FrameType.RESET);
-        ErrorCode code = ErrorCode.fromWire(wireCode);
-        count(errorsReceived, code);
-        StreamImpl s = streams.get(id);
-        if (s == null) {
-            return;
-        }
-        if (!s.resetSent) {
-            flood(resetLimit, "RESET", options.maxResetsPerSecond()); // rapid reset (CVE-2023-44487)
-        }
-        s.resetReceived = true;
-        if (!s.resetSent && !s.finSent) {
-            // §5: answer so that both ends can free the id
-            s.resetSent = true;
-            count(errorsSent, code);
-            FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), id, code);
-            requestFlush();
-        }
-        String detail = code == ErrorCode.REFUSED && s.opener && !s.established
-                ? "nothing accepts connections on " + s.remote + " in the peer's VM" : null;
-        s.fail(StreamImpl.resetException(code, true, s, detail));
-        remove(s);
-    }
-
-    @Override
-    public void onUnknown(int type, int flags, int streamId, int length) throws ProtocolViolation {
-        requireOpen(type);
-        flood(emptyLimit, "unknown-type", options.maxEmptyFramesPerSecond());
-    }
-
-    /** §10: a peer that exceeds a rate makes this end work for nothing; it loses the tunnel. */
-    private void flood(RateLimit limit, String what, int perSecond) throws ProtocolViolation {
-        if (!limit.tryTake(clock.nanoTime())) {
-            throw ProtocolViolation.tunnel(ErrorCode.LIMIT_EXCEEDED, "flood of " + what + " frames: more than "
-                    + perSecond + " per second sustained (§10)");
-        }
-    }
-
     // ================================================================== streams
 
-    private void register(StreamImpl s, int id) {
+    void register(StreamImpl s, int id) {
         s.id = id;
         s.registered = true;
         s.sendWindow = peer.initialStreamWindow();
         s.recvWindow = new ReceiveWindow(options.initialStreamWindow(), clock.nanoTime());
-        streams.put(id, s);
+        streams.put(s);
     }
 
-    private int allocateId() {
-        int id = nextStreamId;
-        while (id == 0 || streams.containsKey(id)) {
-            id += 2; // wraps at 2^32 and skips ids still in the table (§5)
-        }
-        nextStreamId = id + 2;
-        return id;
-    }
 
     /** Test hook: the next id this end will open (§5 wrap-around tests). */
     void nextStreamIdForTest(int id) {
-        nextStreamId = id;
+        streams.nextIdForTest(id);
     }
 
     void streamHasData(StreamImpl s) {
@@ -623,17 +419,12 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         }
     }
 
-    private void remove(StreamImpl s) {
+    void remove(StreamImpl s) {
         if (s.removed || !s.registered) {
             return;
         }
         s.removed = true;
-        streams.remove(s.id);
-        if (s.opener) {
-            localOpened--;
-        } else {
-            peerOpened--;
-        }
+        streams.remove(s);
         if (state == State.CLOSING) {
             requestFlush(); // the drain may be over once this last batch is out
         }
@@ -649,7 +440,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         if (!s.registered) {
             return; // never sent OPEN: nothing to tell the peer
         }
-        count(errorsSent, code);
+        counters.sent(code);
         FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), s.id, code);
         if (s.finReceived || s.resetReceived) {
             remove(s);
@@ -720,15 +511,14 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
                             : new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL, "tunnel not open")));
             return;
         }
-        if (localOpened >= peer.maxStreams()) {
+        if (streams.localOpened() >= peer.maxStreams()) {
             s.fail(new org.p2pvm.StreamResetException(ErrorCode.LIMIT_EXCEEDED, false, "the peer accepts at most "
                     + peer.maxStreams() + " concurrent streams (MAX_STREAMS, §3)"));
             return;
         }
-        int id = allocateId();
+        int id = streams.allocateId();
         register(s, id);
-        localOpened++;
-        streamsOpened++;
+        counters.streamsOpened++;
         if (s.local.isAny() && s.local.port() == 0) {
             s.local = VmAddress.any(ephemeralPort(id));
         }
@@ -844,21 +634,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
 
     @Override
     public TunnelStats stats() {
-        Map<ErrorCode, Long> sent;
-        Map<ErrorCode, Long> received;
-        synchronized (errorsSent) {
-            sent = new EnumMap<>(errorsSent);
-            received = new EnumMap<>(errorsReceived);
-        }
-        return new TunnelStats(writer.bytesSent, bytesReceived, writer.payloadBytesSent, payloadBytesReceived,
-                writer.framesSent, reader.framesRead(), writer.batchesWritten, streamsOpened, streamsAccepted,
-                streamsRefused, streams.size(), pings.smoothedRtt(), writer.windowStalls, sent, received);
-    }
-
-    private void count(Map<ErrorCode, Long> m, ErrorCode code) {
-        synchronized (errorsSent) {
-            m.merge(code, 1L, Long::sum);
-        }
+        return counters.snapshot(writer, reader.framesRead(), streams.size(), pings.smoothedRtt());
     }
 
     @Override
@@ -928,14 +704,14 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
         }
         goawaySent = true;
         if (code != ErrorCode.NO_ERROR) {
-            count(errorsSent, code);
+            counters.sent(code);
         }
         byte[] text = utf8Prefix(reason, FrameType.GOAWAY_REASON_MAX);
         FrameWriter.goaway(writer.control(FrameType.HEADER_LENGTH + FrameType.GOAWAY_MIN + text.length), code, text);
     }
 
     /** A graceful GOAWAY was sent or received: stop opening, let streams finish. */
-    private void beginDrain(ErrorCode code) {
+    void beginDrain(ErrorCode code) {
         if (state == State.OPEN) {
             state = State.CLOSING;
             drainDeadline = clock.nanoTime() + options.drainTimeout().toNanos();
@@ -959,7 +735,22 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             closeException = new TunnelClosedException(closeReason);
             failEverything(closeException);
             writer.dataAllowed = false;
-            writer.flush();
+            closeCarrierWhenDrained();
+        }
+    }
+
+    /**
+     * Closes the carrier after the frames still queued (at least the GOAWAY) are out: a batch may be in
+     * flight, and the GOAWAY must follow it, not be lost behind a close (§8, §9).
+     */
+    private void closeCarrierWhenDrained() {
+        if (carrierClosed) {
+            return;
+        }
+        closeWhenDrained = true;
+        closeRequestedNanos = clock.nanoTime();
+        writer.flush();
+        if (writer.drained()) {
             carrier.close(true);
         }
     }
@@ -968,7 +759,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
      * Closes at once: optionally GOAWAY {@code reason.code()}, flush control frames, close the
      * carrier, fail every stream and pending operation with the reason.
      */
-    private void closeNow(CloseReason reason, boolean sendGoaway) {
+    void closeNow(CloseReason reason, boolean sendGoaway) {
         if (state == State.CLOSED) {
             return;
         }
@@ -984,10 +775,7 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             sendGoaway(reason.code(), reason.detail());
         }
         failEverything(closeException);
-        if (!carrierClosed) {
-            writer.flush();
-            carrier.close(true);
-        }
+        closeCarrierWhenDrained();
     }
 
     private void failEverything(TunnelClosedException cause) {
@@ -995,14 +783,11 @@ public final class TunnelImpl implements Tunnel, FrameHandler {
             handshakeFuture.completeExceptionally(cause instanceof HandshakeException ? cause
                     : new HandshakeException(cause.reason()));
         }
-        List<StreamImpl> all = new ArrayList<>(streams.values());
-        streams.clear();
+        List<StreamImpl> all = streams.drain();
         for (StreamImpl s : all) {
             s.removed = true;
             s.fail(cause);
         }
-        localOpened = 0;
-        peerOpened = 0;
         pings.failAll(cause);
         listens.failWaiters(cause);
     }
