@@ -50,6 +50,10 @@ import org.p2pvm.transport.grizzly.internal.TunnelRegistry;
  * <p>TLS ({@link TunnelOptions#tls()}): Grizzly's {@code SSLFilter} / {@code SSLBaseFilter} sits between
  * the transport filter and the carrier filter, configured by the engine's {@code TlsContexts}; the
  * tunnel starts once the TLS handshake completed, and the carrier then writes through the chain.
+ * Known limit (Grizzly 4.0.2): when a peer sends its TLS close_notify right behind its last records
+ * (Netty's SslHandler does), {@code SSLBaseFilter.unwrapAll} takes its graceful-close path and the
+ * application data decrypted from the same read can be lost, so that peer's final GOAWAY or DATA may
+ * not arrive; grizzly↔grizzly TLS (no close_notify is sent) and plaintext interop are not affected.
  *
  * <p>Properties ({@link TransportConfig#property}): {@code grizzly.maxWriteQueueBytes} (default
  * 1048576) — queued bytes per connection above which the carrier reports itself unwritable.
