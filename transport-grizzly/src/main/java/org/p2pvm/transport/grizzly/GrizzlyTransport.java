@@ -29,6 +29,7 @@ import org.p2pvm.spi.Transports;
 import org.p2pvm.transport.grizzly.internal.CarrierBinding;
 import org.p2pvm.transport.grizzly.internal.CarrierFilter;
 import org.p2pvm.transport.grizzly.internal.TlsFilters;
+import org.p2pvm.transport.grizzly.internal.TlsRecordSplitter;
 import org.glassfish.grizzly.ssl.SSLBaseFilter;
 import org.p2pvm.transport.grizzly.internal.TunnelRegistry;
 
@@ -50,10 +51,11 @@ import org.p2pvm.transport.grizzly.internal.TunnelRegistry;
  * <p>TLS ({@link TunnelOptions#tls()}): Grizzly's {@code SSLFilter} / {@code SSLBaseFilter} sits between
  * the transport filter and the carrier filter, configured by the engine's {@code TlsContexts}; the
  * tunnel starts once the TLS handshake completed, and the carrier then writes through the chain.
- * Known limit (Grizzly 4.0.2): when a peer sends its TLS close_notify right behind its last records
- * (Netty's SslHandler does), {@code SSLBaseFilter.unwrapAll} takes its graceful-close path and the
- * application data decrypted from the same read can be lost, so that peer's final GOAWAY or DATA may
- * not arrive; grizzly↔grizzly TLS (no close_notify is sent) and plaintext interop are not affected.
+ * Grizzly 4.0.2's {@code SSLBaseFilter} drops the application data it decrypted in the same call as a
+ * peer's close_notify (Netty sends close_notify right behind its last records), so a
+ * {@code TlsRecordSplitter} in front of it hands it one record per call. Open: over TLS, the kit's
+ * graceful-GOAWAY scenario still fails with a grizzly dialer and a netty acceptor (see the report);
+ * grizzly↔grizzly TLS and netty→grizzly TLS pass the whole kit.
  *
  * <p>Properties ({@link TransportConfig#property}): {@code grizzly.maxWriteQueueBytes} (default
  * 1048576) — queued bytes per connection above which the carrier reports itself unwritable.
@@ -113,7 +115,7 @@ public final class GrizzlyTransport implements Transport {
     static FilterChain carrierChain(boolean dialer, CarrierBinding binding, SSLBaseFilter tls) {
         FilterChainBuilder b = FilterChainBuilder.stateless().add(new TransportFilter());
         if (tls != null) {
-            b.add(tls);
+            b.add(new TlsRecordSplitter()).add(tls);
         }
         return b.add(new CarrierFilter(dialer, binding, tls)).build();
     }
