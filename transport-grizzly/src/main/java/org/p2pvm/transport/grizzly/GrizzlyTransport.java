@@ -53,9 +53,7 @@ import org.p2pvm.transport.grizzly.internal.TunnelRegistry;
  * tunnel starts once the TLS handshake completed, and the carrier then writes through the chain.
  * Grizzly 4.0.2's {@code SSLBaseFilter} drops the application data it decrypted in the same call as a
  * peer's close_notify (Netty sends close_notify right behind its last records), so a
- * {@code TlsRecordSplitter} in front of it hands it one record per call. Open: over TLS, the kit's
- * graceful-GOAWAY scenario still fails with a grizzly dialer and a netty acceptor (see the report);
- * grizzly↔grizzly TLS and netty→grizzly TLS pass the whole kit.
+ * {@code TlsRecordSplitter} in front of it hands it one record per call.
  *
  * <p>Properties ({@link TransportConfig#property}): {@code grizzly.maxWriteQueueBytes} (default
  * 1048576) — queued bytes per connection above which the carrier reports itself unwritable.
@@ -121,6 +119,7 @@ public final class GrizzlyTransport implements Transport {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // Grizzly's connector hands out raw Connections
     public CompletableFuture<Tunnel> connect(URI peer, TunnelOptions options) {
         Objects.requireNonNull(options, "options");
         CompletableFuture<Tunnel> result = new CompletableFuture<>();

@@ -59,6 +59,8 @@ import org.p2pvm.transport.grizzly.internal.VmTransportFilter;
  * not live that long), and Grizzly's idle-timeout and {@code NetworkListener} machinery (tied to
  * {@code TCPNIOTransport}) is not available — build listener chains by hand. Thread-safe.
  */
+// Grizzly's own interfaces are raw-typed and keep deprecated members; implementing them needs the same signatures
+@SuppressWarnings({"rawtypes", "unchecked", "deprecation"})
 public final class VmTransport extends AbstractTransport implements FilterChainEnabledTransport {
     private final Filter transportFilter = new VmTransportFilter();
 

@@ -48,6 +48,7 @@ class GrizzlyTlsContractTest extends TunnelContractTest {
     }
 
     /** Adds TLS to the options of every pair. */
+    @SuppressWarnings("try") // TunnelHarness.close() is declared to throw Exception
     private record WithTls(TunnelHarness inner, TlsOptions dialerTls, TlsOptions acceptorTls, Path dir)
             implements TunnelHarness {
         @Override

@@ -33,6 +33,7 @@ import org.p2pvm.TunnelOptions;
  * StringFilter holds the HELLO as a remainder when the client upgrades.
  */
 @Timeout(60)
+@SuppressWarnings("rawtypes") // Grizzly's connector hands out raw Connections
 class GrizzlyUpgradeTest {
     static final TunnelOptions OPTIONS = TunnelOptions.builder().authToken("s3cret").build();
 

@@ -143,16 +143,15 @@ class VmFilterChainTest {
         }
         // and over three virtual connections at once
         LinesFilter[] clients = {new LinesFilter(), new LinesFilter(), new LinesFilter()};
-        @SuppressWarnings("unchecked")
-        Connection<SocketAddress>[] conns = new Connection[clients.length];
+        java.util.List<Connection<SocketAddress>> conns = new java.util.ArrayList<>();
         for (int i = 0; i < clients.length; i++) {
-            conns[i] = dial(clients[i]);
-            InetSocketAddress peer = (InetSocketAddress) conns[i].getPeerAddress();
+            conns.add(dial(clients[i]));
+            InetSocketAddress peer = (InetSocketAddress) conns.get(i).getPeerAddress();
             assertEquals(ECHO, VmAddresses.fromSocketAddress(peer)); // IPv6 virtual addresses
         }
         for (int n = 0; n < 50; n++) {
             for (int i = 0; i < clients.length; i++) {
-                conns[i].write("line " + n + " of " + i);
+                conns.get(i).write("line " + n + " of " + i);
             }
         }
         for (int i = 0; i < clients.length; i++) {
@@ -161,8 +160,8 @@ class VmFilterChainTest {
             }
         }
         // close maps to FIN: the server's handleClose fires, then the client's
-        conns[0].close().get(10, SECONDS);
-        assertFalse(conns[0].isOpen());
+        conns.get(0).close().get(10, SECONDS);
+        assertFalse(conns.get(0).isOpen());
         assertNotNull(echo.closed.poll(10, SECONDS));
         assertNotNull(clients[0].closed.get(10, SECONDS));
     }

@@ -40,6 +40,7 @@ import org.p2pvm.spi.Transports;
  * keep-alive requests over a virtual connection.
  */
 @Timeout(60)
+@SuppressWarnings("deprecation") // the codec constructor HttpServer.configureListener itself uses
 class VmHttpServerTest {
     static final VmAddress WEB = VmAddress.parse("[fd00::80]:80");
 

@@ -25,6 +25,8 @@ import org.glassfish.grizzly.monitoring.MonitoringConfig;
  * sizes, timeouts), kept so that filters reading them get sensible values. Thread-safe.
  * {@link VmGrizzlyConnection} adds the data path and the life cycle.
  */
+// Grizzly's own interfaces are raw-typed and keep deprecated members; implementing them needs the same signatures
+@SuppressWarnings({"rawtypes", "unchecked", "deprecation"})
 abstract class ConnectionPlumbing implements Connection<SocketAddress> {
     private static final AtomicLong IDS = new AtomicLong();
 

@@ -99,7 +99,8 @@ public final class GrizzlyCarrier implements Carrier {
         this.memoryManager = connection.getMemoryManager();
         this.writer = ((AsyncQueueEnabledTransport) connection.getTransport()).getAsyncQueueIO().getWriter();
         ATTRIBUTE.set(connection, this);
-        connection.addCloseListener((Connection.CloseListener) (c, type) -> executor.execute(this::notifyClosed));
+        connection.addCloseListener((org.glassfish.grizzly.CloseListener<org.glassfish.grizzly.Closeable, org.glassfish.grizzly.CloseType>)
+                (c, type) -> executor.execute(this::notifyClosed));
     }
 
     /** The carrier attached to {@code connection}, or null. */

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  * it as a remainder). An outbound {@link Buffer} is sent without copying: its {@link ByteBuffer}
  * views go to {@link VmConnection#write}, and the buffer is disposed once the last one completed.
  */
+// Grizzly's own interfaces are raw-typed and keep deprecated members; implementing them needs the same signatures
+@SuppressWarnings({"rawtypes", "unchecked", "deprecation"})
 public final class VmGrizzlyConnection extends ConnectionPlumbing {
     private static final Logger LOG = LoggerFactory.getLogger(VmGrizzlyConnection.class);
 

@@ -42,6 +42,7 @@ import org.p2pvm.engine.CarrierListener;
  * sockets checks reads, gathering writes, writability, inbound backpressure and close.
  */
 @Timeout(30)
+@SuppressWarnings("rawtypes") // Grizzly's connector hands out raw Connections
 class CarrierByteLevelTest {
     private TCPNIOTransport transport;
 

@@ -100,7 +100,7 @@ class UpgradeByteLevelTest {
                 }
                 assertArrayEquals(expected.toByteArray(), engine.bytes());
                 assertEquals(List.of(), engine.violations);
-                s.close();
+                s.shutdownOutput(); // the peer's FIN reaches the engine as an orderly close
                 engine.closed.get(10, SECONDS);
             }
         } finally {
