@@ -2,7 +2,6 @@ package org.p2pvm.transport.nio;
 
 import java.net.URI;
 import java.nio.file.Files;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.p2pvm.engine.contract.TestPki;
 import org.p2pvm.engine.contract.TransportHarness;
 import org.p2pvm.engine.contract.TunnelContractTest;
@@ -13,7 +12,6 @@ import org.p2pvm.spi.Transports;
  * The engine's contract kit over nio carriers running TLS (SSLEngine) on loopback, through the kit's
  * TCP fault proxy; the dialer presents a client certificate. Keys are made at run time.
  */
-@ExtendWith(KnownKitTlsIssue.class)
 class NioTlsContractTest extends TunnelContractTest {
     static final TestPki PKI = pki("p2pvm-nio-tls");
 

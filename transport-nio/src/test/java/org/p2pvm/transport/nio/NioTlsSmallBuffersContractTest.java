@@ -1,7 +1,6 @@
 package org.p2pvm.transport.nio;
 
 import java.net.URI;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.p2pvm.TlsOptions;
 import org.p2pvm.engine.contract.TestPki;
 import org.p2pvm.engine.contract.TransportHarness;
@@ -14,7 +13,6 @@ import org.p2pvm.spi.TransportConfig;
  * out in pieces from the link's own plaintext buffer), a 4 KiB socket send buffer (records leave in
  * pieces, OP_WRITE all the time), 8/2 KiB water marks, and client authentication required.
  */
-@ExtendWith(KnownKitTlsIssue.class)
 class NioTlsSmallBuffersContractTest extends TunnelContractTest {
     private static final TestPki PKI = NioTlsContractTest.pki("p2pvm-nio-tls-small");
 
