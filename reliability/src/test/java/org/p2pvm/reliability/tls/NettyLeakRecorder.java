@@ -7,9 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Records the leaks Netty's {@link ResourceLeakDetector} reports (at PARANOID level: every buffer
- * tracked) instead of only logging them, so a test can assert that none were found. Installed once,
- * before Netty creates its detectors; detectors Netty made earlier in the same JVM keep logging
- * only. Thread-safe.
+ * tracked) instead of only logging them, so a test can assert that none were found. Installed once:
+ * detectors Netty creates afterwards record every leak; the buffers' detector, if Netty made it
+ * earlier in the same JVM, gets a leak listener (called when error logging is on). Thread-safe.
  */
 final class NettyLeakRecorder {
     static final List<String> LEAKS = new CopyOnWriteArrayList<>();
@@ -32,6 +32,17 @@ final class NettyLeakRecorder {
                 return new Recording<>(resource, samplingInterval);
             }
         });
+        // if Netty's buffers were loaded before (another test in this JVM), listen to their detector too
+        try {
+            java.lang.reflect.Field f = Class.forName("io.netty.buffer.AbstractByteBuf").getDeclaredField("leakDetector");
+            f.setAccessible(true);
+            Object detector = f.get(null);
+            if (detector instanceof ResourceLeakDetector<?> d && !(d instanceof Recording)) {
+                d.setLeakListener((type, records) -> LEAKS.add(type + ": " + records));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // a Netty without that field: the factory above is all we have
+        }
     }
 
     private static final class Recording<T> extends ResourceLeakDetector<T> {

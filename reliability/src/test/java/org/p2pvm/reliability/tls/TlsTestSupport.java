@@ -36,6 +36,11 @@ final class TlsTestSupport {
     static final VmAddress ECHO = VmAddress.parse("[::7]:7");
     static final URI BIND = URI.create("tcp://127.0.0.1:0");
 
+    static {
+        // before any test of this package touches Netty, so its buffer leak detector is ours
+        NettyLeakRecorder.install();
+    }
+
     private TlsTestSupport() {
     }
 
