@@ -1,0 +1,58 @@
+package org.p2pvm.reliability.support;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
+import java.util.Set;
+
+/**
+ * Heap and CPU measurements for the hostile-peer and fault suites. Heap: used heap after
+ * {@code System.gc()} (three rounds; with the default G1 an explicit GC is a full collection).
+ * CPU: the process's CPU time minus that of the attacker's own threads, i.e. what the server (and
+ * the JVM's GC and JIT on its behalf) spent: a generous over-estimate of the server's share.
+ */
+public final class Meter {
+    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private Meter() {
+    }
+
+    /** Used heap after full GCs, bytes. */
+    public static long heapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    /** Process CPU time, nanoseconds. */
+    public static long processCpu() {
+        return OS.getProcessCpuTime();
+    }
+
+    /** CPU time of the given live threads, nanoseconds. */
+    public static long threadsCpu(Set<Long> ids) {
+        long sum = 0;
+        for (long id : ids) {
+            long t = THREADS.getThreadCpuTime(id);
+            if (t > 0) {
+                sum += t;
+            }
+        }
+        return sum;
+    }
+
+    /** Live threads whose name starts with one of the prefixes. */
+    public static int liveThreads() {
+        return THREADS.getThreadCount();
+    }
+
+    public static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+}
