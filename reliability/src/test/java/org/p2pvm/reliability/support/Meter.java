@@ -47,9 +47,19 @@ public final class Meter {
         return sum;
     }
 
-    /** Live threads whose name starts with one of the prefixes. */
+    /**
+     * Live threads, not counting the JDK's shared ones that a test's own bookkeeping may start and
+     * that linger by design (common ForkJoinPool workers, the process reaper).
+     */
     public static int liveThreads() {
-        return THREADS.getThreadCount();
+        int n = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName();
+            if (t.isAlive() && !name.startsWith("ForkJoinPool") && !name.startsWith("process reaper")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public static String mib(long bytes) {
