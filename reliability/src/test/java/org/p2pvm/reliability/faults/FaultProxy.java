@@ -102,7 +102,9 @@ final class FaultProxy implements AutoCloseable {
                 while (true) {
                     int n = in.read(buf);
                     if (n < 0) {
-                        to.shutdownOutput();
+                        if (!blackhole) { // a black hole forwards nothing, not even the end
+                            to.shutdownOutput();
+                        }
                         return;
                     }
                     if (blackhole) {

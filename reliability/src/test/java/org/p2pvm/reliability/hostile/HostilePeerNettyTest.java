@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.p2pvm.spi.Transport;
 import org.p2pvm.spi.Transports;
 
-/** The hostile-peer suite against a server on the netty transport. */
+/** The hostile-peer suite (floods and slow attacks; the malformed cases run over nio) against a netty server. */
 class HostilePeerNettyTest extends HostilePeerCases {
     @Override
     String transportName() {
@@ -15,6 +15,11 @@ class HostilePeerNettyTest extends HostilePeerCases {
     void assumePresent() {
         Assumptions.assumeTrue(Transports.names().contains("netty"),
                 "transport netty is not in the reactor yet (found " + Transports.names() + "): hostile suite over netty skipped");
+    }
+
+    @Override
+    boolean runsMalformedCases() {
+        return false;
     }
 
     @Override

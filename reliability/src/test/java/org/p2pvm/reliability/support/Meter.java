@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Heap and CPU measurements for the hostile-peer and fault suites. Heap: used heap after
- * {@code System.gc()} (three rounds; with the default G1 an explicit GC is a full collection).
+ * {@code System.gc()} (with the default G1 an explicit GC is a full, compacting collection).
  * CPU: the process's CPU time minus that of the attacker's own threads, i.e. what the server (and
  * the JVM's GC and JIT on its behalf) spent: a generous over-estimate of the server's share.
  */
@@ -20,14 +20,10 @@ public final class Meter {
     private Meter() {
     }
 
-    /** Used heap after full GCs, bytes. */
+    /** Used heap after a full GC, bytes. */
     public static long heapAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
-        }
-        return used;
+        System.gc();
+        return MEMORY.getHeapMemoryUsage().getUsed();
     }
 
     /** Process CPU time, nanoseconds. */
