@@ -2,10 +2,6 @@ package org.p2pvm.transport.netty;
 
 import java.net.URI;
 import java.nio.file.Path;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
 import org.p2pvm.TlsOptions;
 import org.p2pvm.engine.contract.TestPki;
@@ -16,21 +12,9 @@ import org.p2pvm.spi.Transports;
 
 /**
  * The contract kit over netty→netty with TLS on the carrier (client certificates required), through
- * the kit's {@link TransportHarness#withTls}. The one scenario that compares {@code tunnel.options()}
- * with the options it passed is skipped: {@code withTls} adds TLS to them on purpose.
+ * {@link TransportHarness#withTls}: every pair the kit opens gets the TLS settings of a run-time PKI.
  */
-@ExtendWith(NettyTlsContractTest.SkipOptionsIdentity.class)
 class NettyTlsContractTest extends TunnelContractTest {
-    /** Disables the scenario that checks the options are passed through untouched. */
-    static final class SkipOptionsIdentity implements ExecutionCondition {
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            return context.getTestMethod().filter(m -> m.getName().equals("s4_handshake_opensBothEnds")).isPresent()
-                    ? ConditionEvaluationResult.disabled("the TLS harness changes the options on purpose")
-                    : ConditionEvaluationResult.enabled("");
-        }
-    }
-
     @TempDir
     static Path pkiDir;
 
