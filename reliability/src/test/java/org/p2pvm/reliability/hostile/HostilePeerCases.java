@@ -209,7 +209,7 @@ abstract class HostilePeerCases extends HostilePeerSuite {
     void slow_slowlorisHandshake() throws Exception {
         List<RawTcpPeer> others = new ArrayList<>();
         try {
-            attack("slowloris: 50 carriers send 5 bytes of HELLO and stop", "GOAWAY TIMEOUT", true, 16, 5000, p -> {
+            attack("slowloris: 50 carriers send 5 bytes of HELLO and stop", "GOAWAY TIMEOUT", true, 32, 5000, p -> {
                 byte[] partial = {0, 0, 22, 0, 0};
                 for (int i = 0; i < 49; i++) {
                     RawTcpPeer o = new RawTcpPeer(server.address(), true);
