@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -157,15 +154,5 @@ abstract class HostilePeerSuite {
                 assertEquals(code, serverReason.code().name(), name + ": the server tunnel's close reason " + serverReason);
             }
         }
-    }
-
-    static String jvm() {
-        return ManagementFactory.getRuntimeMXBean().getVmName();
-    }
-
-    static List<String> names(List<Row> rows) {
-        List<String> n = new ArrayList<>();
-        rows.forEach(r -> n.add(r.name()));
-        return n;
     }
 }
