@@ -42,6 +42,7 @@ abstract class HostilePeerSuite {
     static final boolean TIMEOUT_NOT_LOGGED = true;
 
     AttackedServer server;
+    private int logStart;
     private final List<Row> rows = new CopyOnWriteArrayList<>();
 
     /** Name in reports. */
@@ -57,7 +58,7 @@ abstract class HostilePeerSuite {
     @BeforeAll
     void startServer() throws Exception {
         assumePresent();
-        LogCapture.mark();
+        logStart = LogCapture.mark();
         server = new AttackedServer(newTransport(), newTransport());
         server.verifiedTransfer(VERIFIED_BYTES);
     }
@@ -66,6 +67,9 @@ abstract class HostilePeerSuite {
     void stopServer() throws Exception {
         if (server != null) {
             server.close();
+            Meter.heapAfterGc(); // lets Netty's leak detector (paranoid in this module) see dropped buffers
+            List<String> leaks = LogCapture.since(logStart).stream().filter(l -> l.contains("LEAK:")).toList();
+            assertTrue(leaks.isEmpty(), transportName() + ": Netty reported leaked buffers: " + leaks);
         }
         if (!rows.isEmpty()) {
             StringBuilder b = new StringBuilder("| case | expected | observed | log line | heap growth (bound) | "
