@@ -1,0 +1,35 @@
+package org.p2pvm.reliability.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.p2pvm.engine.contract.ContractScenarios;
+import org.p2pvm.reliability.support.LogCapture;
+
+/**
+ * Issue 8 §2 asks that the server log one line naming the peer and the cause for every attack. The
+ * engine logs protocol violations at INFO ("tunnel acceptor A->B closing: CODE reason"), but closes
+ * for TIMEOUT (handshake timeout, keepalive timeout) only at DEBUG (TunnelImpl.closeNow).
+ */
+class HostileLogLinesTest {
+    @Test
+    @Timeout(30)
+    @Disabled("engine fix pending: TunnelImpl.closeNow logs LOCAL TIMEOUT closes at DEBUG only; a slowloris "
+            + "or silent peer leaves no INFO line naming it (suggested: log LOCAL, non-NO_ERROR closes that are not "
+            + "ProtocolViolations at INFO in closeNow, or in tick() where TIMEOUT is decided)")
+    void slowloris_timeoutIsLoggedWithThePeer() throws Exception {
+        int mark = LogCapture.mark();
+        try (AttackedServer server = new AttackedServer(ContractScenarios.referenceTcpTransport(),
+                ContractScenarios.referenceTcpTransport());
+                RawTcpPeer p = new RawTcpPeer(server.address(), true)) {
+            p.write(new byte[] {0, 0, 22});
+            p.awaitOutcome(0, 20);
+            Pattern peer = Pattern.compile(":" + p.localPort() + "(?!\\d)");
+            assertNotNull(LogCapture.await(mark, l -> peer.matcher(l).find() && l.contains("TIMEOUT"), 5000),
+                    "an INFO line naming the slowloris peer and TIMEOUT");
+        }
+    }
+}
