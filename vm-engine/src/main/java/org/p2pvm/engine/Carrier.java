@@ -58,6 +58,15 @@ public interface Carrier {
      */
     void close(boolean flush);
 
+    /**
+     * {@link #close(boolean)} with the tunnel's reason, for carriers that can tell the peer why at
+     * their own level (a WebSocket close code, for instance). The GOAWAY in the byte stream already
+     * carries the reason; this is an echo of it. The default ignores the reason.
+     */
+    default void close(boolean flush, org.p2pvm.CloseReason reason) {
+        close(flush);
+    }
+
     /** The local address of the link, for logs and {@link org.p2pvm.Tunnel#carrierLocalAddress()}. */
     SocketAddress localAddress();
 

@@ -21,7 +21,9 @@ public interface CarrierListener {
     /**
      * The link is closed (EOF, error, or after {@link Carrier#close}). Called once.
      *
-     * @param cause null for an orderly close or EOF, else the I/O error
+     * @param cause null for an orderly close or EOF, else the I/O error; a carrier that learned a
+     *     protocol-level reason at its own level (a WebSocket close code) passes a
+     *     {@link org.p2pvm.VmException} carrying that code
      */
     void onClosed(Throwable cause);
 }

@@ -173,7 +173,7 @@ public final class TunnelImpl implements Tunnel {
         writer.flush();
         if (closeWhenDrained) {
             if (writer.drained()) {
-                carrier.close(true);
+                carrier.close(true, closeReason);
             }
             return;
         }
@@ -252,7 +252,7 @@ public final class TunnelImpl implements Tunnel {
     void batchWritten() {
         if (closeWhenDrained) {
             if (writer.drained() && !carrierClosed) {
-                carrier.close(true);
+                carrier.close(true, closeReason);
             }
             return;
         }
@@ -275,6 +275,9 @@ public final class TunnelImpl implements Tunnel {
                 r = gracefulReason;
             } else if (gracefulReason != null && goawayReceived) {
                 r = gracefulReason;
+            } else if (cause instanceof VmException ve) {
+                // the carrier learned the reason at its own level (e.g. a WebSocket close code)
+                r = new CloseReason(ve.errorCode(), CloseReason.Origin.CARRIER, "carrier closed: " + ve.getMessage());
             } else {
                 r = new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, cause == null
                         ? "carrier closed by peer without GOAWAY" : "carrier failed: " + cause);
@@ -293,7 +296,7 @@ public final class TunnelImpl implements Tunnel {
     private void tick() {
         if (state == State.CLOSED) {
             if (closeWhenDrained && !carrierClosed && clock.nanoTime() - closeRequestedNanos > GOAWAY_LINGER_NANOS) {
-                carrier.close(false); // the peer does not take our last frames: drop the link
+                carrier.close(false, closeReason); // the peer does not take our last frames: drop the link
             }
             return;
         }
@@ -751,7 +754,7 @@ public final class TunnelImpl implements Tunnel {
         closeRequestedNanos = clock.nanoTime();
         writer.flush();
         if (writer.drained()) {
-            carrier.close(true);
+            carrier.close(true, closeReason);
         }
     }
 

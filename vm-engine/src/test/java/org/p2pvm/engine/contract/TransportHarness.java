@@ -45,6 +45,8 @@ public class TransportHarness implements TunnelHarness {
     private final Transport acceptorTransport;
     private final URI bindUri;
     private final List<TransportServer> servers = new ArrayList<>();
+    private org.p2pvm.TlsOptions dialerTls;
+    private org.p2pvm.TlsOptions acceptorTls;
     private final List<TcpFaultProxy> proxies = new ArrayList<>();
 
     /**
@@ -61,10 +63,24 @@ public class TransportHarness implements TunnelHarness {
         this.acceptorTransport = Objects.requireNonNull(acceptorTransport.get(), "acceptor transport");
     }
 
+    /**
+     * Runs every pair over TLS: the dialer's and the acceptor's options get these TLS settings (e.g.
+     * {@link TestPki#clientTls()} and {@link TestPki#serverTls()}), whatever the scenario asked.
+     */
+    public TransportHarness withTls(org.p2pvm.TlsOptions dialer, org.p2pvm.TlsOptions acceptor) {
+        this.dialerTls = dialer;
+        this.acceptorTls = acceptor;
+        return this;
+    }
+
     @Override
     public TunnelPair open(TunnelOptions dialerOptions, TunnelOptions acceptorOptions, Consumer<Tunnel> onDialerOpen,
             Consumer<Tunnel> onAcceptorOpen) throws Exception {
         CompletableFuture<Tunnel> acceptor = new CompletableFuture<>();
+        if (acceptorTls != null) {
+            acceptorOptions = acceptorOptions.toBuilder().tls(acceptorTls).build();
+            dialerOptions = dialerOptions.toBuilder().tls(dialerTls).build();
+        }
         TransportServer server = acceptorTransport.bind(bindUri, acceptorOptions, tunnel -> {
             if (acceptor.isDone()) {
                 LOG.warn("{}: a second carrier reached this harness's server; closing it", name);
