@@ -88,6 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         Progress progress = new Progress(stdout, System.console() != null);
         Context ctx = new Context(cfg, ts, progress);
         stdout.println("p2pvm bench " + (quick ? "--quick " : "") + "transports " + ts + ", scenarios " + ids);
+        warmUp(all, ids, ts, progress);
         int failures = 0;
         for (String id : ids) {
             try {
@@ -114,6 +115,24 @@ public final class BenchCommand implements Callable<Integer> {
         stdout.println();
         stdout.println("wrote " + out.resolve("results.json") + ", " + out.resolve("results.md") + ", " + charts);
         return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * Runs a small version of the message and bulk scenarios once and throws the rows away, so that
+     * neither the tunnel nor the h2 baseline is measured while the JIT is still compiling it.
+     */
+    private void warmUp(Map<String, Scenario> all, List<String> ids, List<String> ts, Progress progress) {
+        Context warm = new Context(BenchConfig.quick().scaled(Math.min(0.1, scale)), ts.subList(0, 1), progress);
+        for (String id : List.of("bulk-1", "rr", "open-close")) {
+            if (ids.contains(id)) {
+                try {
+                    all.get(id).run(warm);
+                } catch (Exception e) {
+                    stdout.println("warm-up " + id + " failed: " + e);
+                }
+            }
+        }
+        progress.phase("warm-up done");
     }
 
     private List<String> resolveTransports() {

@@ -62,7 +62,8 @@ public final class H2Baseline implements AutoCloseable {
 
     /** Starts the server and connects the client; blocks up to 10 s. */
     public H2Baseline() throws Exception {
-        Http2Settings settings = Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW);
+        Http2Settings settings = Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW)
+                .maxConcurrentStreams(1L << 20); // like the tunnel's maxStreams: 1,000 streams must fit
         serverChannel = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
