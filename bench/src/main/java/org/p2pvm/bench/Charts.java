@@ -90,7 +90,12 @@ public final class Charts {
         Set<String> transports = new LinkedHashSet<>(rs.stream().map(Row::transport).toList());
         for (String t : transports) {
             for (String v : List.of("tunnel", "raw")) {
-                c.addSeries(t + " " + v, rtts, values(rs, rtts, r -> r.transport().equals(t) && r.variant().equals(v),
+                c.addSeries(t + " " + v, rtts, values(rs, rtts, r -> r.transport().equals(t) && r.variant().equals(v)
+                        && !r.params().contains("64 MiB"), r -> (int) (double) r.extra().get("rtt_ms") + " ms"));
+            }
+            if (rs.stream().anyMatch(r -> r.transport().equals(t) && r.params().contains("64 MiB"))) {
+                c.addSeries(t + " tunnel, 64 MiB windows", rtts, values(rs, rtts,
+                        r -> r.transport().equals(t) && r.params().contains("64 MiB"),
                         r -> (int) (double) r.extra().get("rtt_ms") + " ms"));
             }
         }

@@ -52,11 +52,14 @@ final class BulkScenario implements Scenario {
                     ctx.progress.phase(id() + " " + t + " h2");
                     h2.add(Context.mbps(total, h.bulk(streams, per)));
                 }
+                var stats = link.client().stats();
                 double tm = Context.median(tun);
                 double rm = Context.median(raw);
                 double hm = Context.median(h2);
                 double min = many ? 0.85 : 0.90;
                 ctx.add(Row.of(id(), t, "tunnel", params, "MB/s", tm).with("vs_h2", tm / hm)
+                        .with("window_stalls", stats.windowStalls())
+                        .with("KiB_per_batch", stats.bytesSent() / 1024.0 / Math.max(1, stats.batchesWritten()))
                         .against(rm, min, "≥ " + min + " × raw"));
                 ctx.add(Row.of(id(), t, "raw", params + " (" + r.library() + ", 1 conn)", "MB/s", rm));
                 ctx.add(Row.of(id(), t, "h2", params, "MB/s", hm));
