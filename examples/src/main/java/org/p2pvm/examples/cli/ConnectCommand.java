@@ -1,0 +1,141 @@
+package org.p2pvm.examples.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.p2pvm.ErrorCode;
+import org.p2pvm.Tunnel;
+import org.p2pvm.TunnelOptions;
+import org.p2pvm.VmAddress;
+import org.p2pvm.examples.echo.EchoClient;
+import org.p2pvm.examples.echo.EchoReport;
+import org.p2pvm.examples.support.Failures;
+import org.p2pvm.spi.Transport;
+import org.p2pvm.spi.Transports;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code p2pvm connect}: dials a peer, opens the tunnel and runs what the options ask for over it
+ * (today {@code --echo-test}; local port forwarding adds its own action the same way). Exits 0 only
+ * when every echo connection came back complete and intact.
+ */
+@Command(name = "connect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Open a tunnel to a peer and test it: N concurrent virtual connections to the peer's "
+                + "echo server, every byte verified.",
+                "Exits with 0 only when every connection came back complete."})
+final class ConnectCommand implements Callable<Integer> {
+    /** How long to wait for the peer's listen table to show the target (LISTEN follows the handshake). */
+    private static final Duration LISTEN_WAIT = Duration.ofSeconds(5);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TransportOptions transport;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT|URI", required = true,
+            converter = Converters.PeerEndpointConverter.class,
+            description = "The peer to dial: HOST:PORT or a URI such as ws://host:9988/p2pvm.")
+    URI peer;
+
+    @Mixin
+    TokenOption token;
+
+    @Option(names = "--echo-test", paramLabel = "VMADDR", converter = Converters.VmAddressConverter.class,
+            description = "Test the peer's echo server on this virtual address, e.g. [::99]:11139.")
+    VmAddress echoTest;
+
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "1000",
+            description = "Virtual connections to open at once (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--bytes", paramLabel = "SIZE", defaultValue = "64KiB",
+            converter = Converters.ByteSizeConverter.class,
+            description = "Bytes each connection sends and gets back, e.g. 65536, 64k, 1MiB (default: ${DEFAULT-VALUE}).")
+    long bytes;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (echoTest == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "nothing to do: give --echo-test VMADDR, e.g. --echo-test [::99]:11139");
+        }
+        EchoClient.Settings settings = EchoTestOptions.settings(spec, connections, bytes);
+        Duration timeout = EchoTestOptions.timeout(spec, timeoutSeconds);
+        String name = transport.nameOr(Transports.defaultName());
+        TunnelOptions options = token.tunnelOptions();
+        PrintWriter out = spec.commandLine().getOut();
+
+        try (Transport t = transport.create(name)) {
+            Tunnel tunnel = dial(t, options);
+            // Ctrl-C: tell the peer why the tunnel goes away instead of just dropping the carrier.
+            Thread hook = new Thread(() -> closeOnExit(tunnel), "p2pvm-connect-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                out.printf("tunnel open to %s over %s (carrier %s -> %s)%n", peer, name, tunnel.carrierLocalAddress(),
+                        tunnel.carrierRemoteAddress());
+                out.flush();
+                awaitListen(tunnel, echoTest);
+                EchoReport report = new EchoTestRun("echo test over " + name, out, ProgressLine.isTerminal())
+                        .run(tunnel, echoTest, settings, timeout);
+                tunnel.close();
+                Await.get(tunnel.closeFuture(), options.drainTimeout(), "the tunnel did not close");
+                return report.allSucceeded() ? 0 : 1;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is exiting; the hook runs
+                }
+            }
+        }
+    }
+
+    private Tunnel dial(Transport t, TunnelOptions options) throws InterruptedException {
+        try {
+            return Await.get(t.connect(peer, options), options.handshakeTimeout().plusSeconds(20),
+                    "cannot open a tunnel to " + peer);
+        } catch (CliFailure e) {
+            if (Failures.errorCode(e.getCause()) == ErrorCode.AUTH_FAILED) {
+                throw new CliFailure(e.getMessage() + "; give both ends the same --token or " + TokenOption.ENV,
+                        e.getCause());
+            }
+            throw e;
+        }
+    }
+
+    private static void closeOnExit(Tunnel tunnel) {
+        tunnel.close(ErrorCode.CANCELLED, "p2pvm connect interrupted");
+        try {
+            tunnel.closeFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // exiting anyway
+        }
+    }
+
+    /** Fails with the peer's listen table when the target does not show up in it. */
+    private static void awaitListen(Tunnel tunnel, VmAddress target) throws InterruptedException {
+        try {
+            Await.get(tunnel.awaitRemoteListen(target), LISTEN_WAIT, "");
+        } catch (CliFailure e) {
+            if (!tunnel.isOpen()) {
+                throw new CliFailure("the tunnel closed before the peer listed " + target + e.getMessage(), e);
+            }
+            tunnel.close();
+            String listens = tunnel.remoteListens().stream().map(VmAddress::toString).sorted()
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw new CliFailure("the peer does not listen on " + target + " (it listens on "
+                    + (listens.isEmpty() ? "nothing" : listens) + ")", e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.p2pvm.examples.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code p2pvm} command line tool (the main class of {@code examples/target/p2pvm.jar}).
+ *
+ * <p>Subcommands: {@code transports}, {@code demo}, {@code serve}, {@code connect}. Each is one
+ * class; shared options are picocli mixins ({@link TransportOptions}, {@link TokenOption}). Later
+ * features plug in without reshaping this: port forwarding is another kind of service for
+ * {@code serve} and another action for {@code connect}; a {@code --config} file fits picocli's
+ * default-value provider ({@link CommandLine#setDefaultValueProvider}), so flags and environment
+ * variables keep overriding it; {@code --metrics} is one more mixin.
+ *
+ * <p>Every failure ends with one line on stderr and a non-zero exit ({@link ErrorHandlers}): 2 for
+ * a wrong argument, 1 for a failure while running; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "p2pvm", mixinStandardHelpOptions = true, versionProvider = P2pvmCommand.Version.class,
+        description = "Many virtual connections through one tunnel over one physical link.",
+        subcommands = {TransportsCommand.class, DemoCommand.class, ServeCommand.class, ConnectCommand.class,
+                CommandLine.HelpCommand.class})
+public final class P2pvmCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Print the stack trace of a failure.")
+    boolean verbose;
+
+    /** Runs the tool and exits the JVM with its exit code. */
+    public static void main(String[] args) {
+        LogDefaults.apply(args);
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /**
+     * The tool, ready to {@link CommandLine#execute}; tests set its out/err writers and run it
+     * in-process.
+     */
+    public static CommandLine newCommandLine() {
+        ErrorHandlers handlers = new ErrorHandlers();
+        return new CommandLine(new P2pvmCommand())
+                .setParameterExceptionHandler(handlers)
+                .setExecutionExceptionHandler(handlers);
+    }
+
+    /** {@code p2pvm} alone: the usage on stderr, exit code 2. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return spec.exitCodeOnInvalidInput();
+    }
+
+    /** Reads the version Maven wrote into {@code p2pvm-version.properties}. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = P2pvmCommand.class.getResourceAsStream("p2pvm-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"p2pvm " + p.getProperty("version", "(unknown version)"),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}
