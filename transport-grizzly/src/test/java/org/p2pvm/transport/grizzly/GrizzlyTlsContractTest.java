@@ -5,10 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.p2pvm.TlsOptions;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
@@ -21,22 +17,9 @@ import org.p2pvm.spi.Transports;
 
 /**
  * The contract kit over grizzly→grizzly with TLS on the carrier (Grizzly's SSLFilter, client
- * certificates required): every pair the kit opens gets the TLS settings of a run-time PKI. The one
- * scenario that compares {@code tunnel.options()} with the options the kit passed is skipped, since
- * this harness adds TLS to them on purpose.
+ * certificates required): every pair the kit opens gets the TLS settings of a run-time PKI.
  */
-@ExtendWith(GrizzlyTlsContractTest.SkipOptionsIdentity.class)
 class GrizzlyTlsContractTest extends TunnelContractTest {
-
-    /** Disables the scenario that checks the options arrive untouched. */
-    static final class SkipOptionsIdentity implements ExecutionCondition {
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            return context.getTestMethod().filter(m -> m.getName().equals("s4_handshake_opensBothEnds")).isPresent()
-                    ? ConditionEvaluationResult.disabled("the TLS harness changes the options on purpose")
-                    : ConditionEvaluationResult.enabled("");
-        }
-    }
 
     @Override
     protected TunnelHarness createHarness() throws Exception {
