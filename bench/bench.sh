@@ -5,6 +5,7 @@
 #   bench/bench.sh --quick                       # p2pvm bench --quick
 #   bench/bench.sh jmh                           # all JMH benchmarks with -prof gc
 #   JAVA_OPTS=-Xmx8g bench/bench.sh --scenario idle
+#   CP_PREFIX=/tmp/patched/classes bench/bench.sh ...   # try engine classes patched in a private copy
 set -e
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -13,7 +14,7 @@ if [ -z "$SKIP_BUILD" ]; then
   mvn -B -q -o -pl bench -am org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath \
       -Dmdep.outputFile="$ROOT/bench/target/classpath.txt" >/dev/null
 fi
-CP="$ROOT/bench/target/classes"
+CP="${CP_PREFIX:+$CP_PREFIX:}$ROOT/bench/target/classes"
 for m in vm-api vm-engine transport-nio transport-netty transport-grizzly transport-websocket; do
   CP="$CP:$ROOT/$m/target/classes"
 done

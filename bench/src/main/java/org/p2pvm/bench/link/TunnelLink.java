@@ -48,12 +48,18 @@ public final class TunnelLink implements AutoCloseable {
      * @param oneWayDelayMillis 0 for a direct link, else the delay of a {@link DelayProxy} in between
      */
     public static TunnelLink open(String transport, TunnelOptions options, long oneWayDelayMillis) throws Exception {
+        return open(transport, options, oneWayDelayMillis, TransportConfig.defaults());
+    }
+
+    /** As {@link #open(String, TunnelOptions, long)}, with transport properties for both ends. */
+    public static TunnelLink open(String transport, TunnelOptions options, long oneWayDelayMillis,
+            TransportConfig config) throws Exception {
         boolean memory = "memory".equals(transport);
-        Transport st = Transports.get(transport);
+        Transport st = Transports.get(transport, config);
         // memory has no socket to proxy: its links delay by themselves
         Transport ct = memory && oneWayDelayMillis > 0 ? Transports.get(transport, TransportConfig.builder()
                 .property("memory.oneWayDelayMillis", String.valueOf(oneWayDelayMillis)).build())
-                : Transports.get(transport);
+                : Transports.get(transport, config);
         CompletableFuture<Tunnel> acceptedF = new CompletableFuture<>();
         URI bindUri = memory ? URI.create("memory:bench-" + NAMES.incrementAndGet())
                 : URI.create("tcp://127.0.0.1:0");
