@@ -33,7 +33,7 @@ public record BenchConfig(long bulkBytes, int manyStreams, long manyBytesPerStre
 
     /** Small enough for two minutes on two cores. */
     public static BenchConfig quick() {
-        return new BenchConfig(128 * MIB, 1000, 64 * 1024, 1000, Duration.ofMillis(1500), 100, 100_000,
+        return new BenchConfig(128 * MIB, 1000, 64 * 1024, 1000, Duration.ofMillis(1000), 100, 100_000,
                 32 * MIB, List.of(50), 100, 1);
     }
 
