@@ -1,0 +1,462 @@
+package org.p2pvm.transport.netty.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.Consumer;
+import org.p2pvm.ErrorCode;
+import org.p2pvm.Tunnel;
+import org.p2pvm.TunnelOptions;
+import org.p2pvm.engine.TunnelEngine;
+import org.p2pvm.engine.Carrier;
+import org.p2pvm.engine.CarrierListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Carrier} over one Netty {@link Channel}: the last handler of the channel's pipeline.
+ * It lends each inbound {@link ByteBuf} to the engine as NIO views and sends each engine batch as one
+ * wrapped (not copied) {@link ByteBuf} with one flush.
+ *
+ * <h2>Threading</h2>
+ * Everything runs on the channel's {@link io.netty.channel.EventLoop}, which is the tunnel's serial
+ * executor. {@link #start()} must run there too.
+ *
+ * <h2>Buffers</h2>
+ * An inbound {@code ByteBuf} is owned by this handler: it is released right after
+ * {@link CarrierListener#onRead} returns (the engine keeps no reference), or, while reading is
+ * disabled or the engine is not started yet, after it has been delivered later. Outbound
+ * {@code ByteBuffer}s stay the engine's; the wrapping {@code ByteBuf} is released by Netty once
+ * written, which does not touch the wrapped memory.
+ *
+ * <h2>Re-entrancy</h2>
+ * Netty may complete a write, or report writability, synchronously inside {@code writeAndFlush}.
+ * Such completions and {@link CarrierListener#onWritable()} calls are deferred to a later event-loop
+ * task, so the engine is never re-entered from inside its own {@link #write} call. Completions keep
+ * their order.
+ */
+public final class NettyCarrier extends ChannelInboundHandlerAdapter implements Carrier {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyCarrier.class);
+
+    /** Longest a flushing close waits for outstanding writes. */
+    static final int FLUSH_CLOSE_LIMIT_SECONDS = 5;
+
+    private final Channel channel;
+    private final boolean dialer;
+    private final boolean startOnActive;
+    private final Function<NettyCarrier, CarrierListener> opener;
+    private final CompletableFuture<Tunnel> handshake = new CompletableFuture<>();
+
+    private ChannelHandlerContext ctx;
+    private CarrierListener listener;
+    private boolean started;
+    private boolean readEnabled = true;
+    private boolean closing;
+    private boolean closedNotified;
+    private Throwable failure;
+    /** Inbound buffers waiting while reading is off or before {@link #start()}; owned here. */
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+    private boolean drainScheduled;
+
+    private boolean inWrite;
+    private boolean writablePending;
+    /** Writes handed to Netty whose completion the engine has not been given yet. */
+    private int outstanding;
+    private boolean closeWhenIdle;
+    private final ArrayDeque<Runnable> deferredCompletions = new ArrayDeque<>();
+    private boolean completionDrainScheduled;
+
+    /**
+     * @param channel the channel this handler will be added to
+     * @param dialer whether this end dialled the link
+     * @param startOnActive start the engine as soon as the channel is active (a fresh connection);
+     *     false when an upgrade calls {@link #start()} itself
+     * @param opener starts the engine on this carrier (normally {@code TunnelEngine.open}) and returns
+     *     its listener; its {@code handshake()} future is not read here, see
+     *     {@link #completeHandshakeFrom}
+     */
+    public NettyCarrier(Channel channel, boolean dialer, boolean startOnActive,
+            Function<NettyCarrier, CarrierListener> opener) {
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.dialer = dialer;
+        this.startOnActive = startOnActive;
+        this.opener = Objects.requireNonNull(opener, "opener");
+    }
+
+    /**
+     * A carrier that starts the p2pvm engine ({@link TunnelEngine#open}) on itself.
+     *
+     * @param onOpen runs on the event loop when the handshake succeeded, before later frames; may be
+     *     null. An exception it throws is logged and closes the tunnel with INTERNAL_ERROR.
+     */
+    public static NettyCarrier forEngine(Channel channel, boolean dialer, boolean startOnActive,
+            TunnelOptions options, Consumer<? super Tunnel> onOpen) {
+        Objects.requireNonNull(options, "options");
+        Consumer<Tunnel> guarded = onOpen == null ? null : tunnel -> {
+            try {
+                onOpen.accept(tunnel);
+            } catch (Throwable t) {
+                LOG.error("{}: the tunnel-open callback failed; closing the tunnel", channel, t);
+                tunnel.close(ErrorCode.INTERNAL_ERROR, "tunnel-open callback failed");
+            }
+        };
+        return new NettyCarrier(channel, dialer, startOnActive, carrier -> {
+            TunnelEngine.TunnelSession session = TunnelEngine.open(carrier, options, guarded);
+            carrier.completeHandshakeFrom(session.handshake());
+            return session;
+        });
+    }
+
+    /** Completes with the tunnel once its handshake succeeded; fails when it could not open. */
+    public CompletableFuture<Tunnel> handshake() {
+        return handshake;
+    }
+
+    /** Mirrors {@code source} into {@link #handshake()}; the opener calls it with the engine's future. */
+    public void completeHandshakeFrom(CompletableFuture<Tunnel> source) {
+        source.whenComplete((t, e) -> {
+            if (e != null) {
+                handshake.completeExceptionally(e);
+            } else {
+                handshake.complete(t);
+            }
+        });
+    }
+
+    /** The channel this carrier rides on. */
+    public Channel channel() {
+        return channel;
+    }
+
+    // ---- lifecycle (event loop) ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (startOnActive && ctx.channel().isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (startOnActive) {
+            start();
+        }
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * Starts the engine on this carrier (sends HELLO) and then delivers any bytes held so far. Runs on
+     * the event loop, after this handler was added. Idempotent.
+     */
+    public void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        try {
+            listener = Objects.requireNonNull(opener.apply(this), "opener returned null");
+        } catch (Throwable t) {
+            LOG.warn("could not start a tunnel on {}", channel, t);
+            handshake.completeExceptionally(t);
+            releaseHeld();
+            channel.close();
+            return;
+        }
+        if (!channel.isActive()) {
+            notifyClosed(failure != null ? failure : new ClosedChannelException());
+            return;
+        }
+        drainHeld();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            // a handler the application kept in front of the carrier produced something else: not ours
+            LOG.warn("{}: dropping a {} that reached the tunnel carrier (only ByteBuf is carried)", channel,
+                    msg.getClass().getName());
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (closing || closedNotified) {
+            buf.release();
+        } else if (!started || !readEnabled || !held.isEmpty()) {
+            held.add(buf);
+        } else {
+            deliver(buf);
+        }
+    }
+
+    /** Lends {@code buf} to the engine and releases it; holds the rest if reading is turned off meanwhile. */
+    private void deliver(ByteBuf buf) {
+        try {
+            int count = buf.nioBufferCount();
+            if (count == 1) {
+                listener.onRead(buf.nioBuffer());
+            } else if (count > 1) {
+                ByteBuffer[] parts = buf.nioBuffers();
+                int offset = buf.readerIndex();
+                for (int i = 0; i < parts.length; i++) {
+                    if (i > 0 && (!readEnabled || closing)) {
+                        if (!closing) {
+                            held.addFirst(buf.retainedSlice(offset, buf.writerIndex() - offset));
+                        }
+                        break;
+                    }
+                    offset += parts[i].remaining();
+                    listener.onRead(parts[i]);
+                }
+            } else {
+                // no NIO view (a custom ByteBuf): the only case where the carrier copies
+                ByteBuffer copy = ByteBuffer.allocate(buf.readableBytes());
+                buf.getBytes(buf.readerIndex(), copy);
+                copy.flip();
+                listener.onRead(copy);
+            }
+        } catch (Throwable t) {
+            LOG.error("{}: the tunnel engine failed on inbound bytes", channel, t);
+            failure = failure == null ? t : failure;
+            channel.close();
+        } finally {
+            buf.release();
+        }
+    }
+
+    private void drainHeld() {
+        while (!held.isEmpty() && readEnabled && !closing && !closedNotified) {
+            deliver(held.poll());
+        }
+        if (closing || closedNotified) {
+            releaseHeld();
+        }
+    }
+
+    private void releaseHeld() {
+        ByteBuf b;
+        while ((b = held.poll()) != null) {
+            b.release();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (listener != null && channel.isWritable() && !closedNotified) {
+            if (inWrite) {
+                writablePending = true;
+            } else {
+                listener.onWritable();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        LOG.debug("{}: carrier failed", channel, cause);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        notifyClosed(failure);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseHeld();
+        if (!closedNotified && started) {
+            notifyClosed(new IOException("the tunnel carrier handler was removed from " + channel.pipeline()));
+        }
+    }
+
+    private void notifyClosed(Throwable cause) {
+        releaseHeld();
+        if (closedNotified) {
+            return;
+        }
+        closedNotified = true;
+        if (listener == null) {
+            handshake.completeExceptionally(cause != null ? cause
+                    : new IOException("carrier " + channel + " closed before the tunnel started"));
+            return;
+        }
+        runDeferredCompletions();
+        listener.onClosed(cause);
+    }
+
+    // ---- Carrier (event loop) ----
+
+    @Override
+    public Executor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public boolean inExecutor() {
+        return channel.eventLoop().inEventLoop();
+    }
+
+    @Override
+    public boolean isDialer() {
+        return dialer;
+    }
+
+    @Override
+    public void write(ByteBuffer[] buffers, int count, WriteCompletion completion) {
+        ByteBuf out = wrap(buffers, count);
+        outstanding++;
+        inWrite = true;
+        try {
+            ctx.writeAndFlush(out).addListener(f -> onWriteDone(completion, f.cause()));
+        } finally {
+            inWrite = false;
+        }
+        if (writablePending) {
+            writablePending = false;
+            channel.eventLoop().execute(() -> {
+                if (channel.isWritable() && !closedNotified) {
+                    listener.onWritable();
+                }
+            });
+        }
+    }
+
+    /** One ByteBuf over the first {@code count} buffers, without copying their bytes. */
+    private static ByteBuf wrap(ByteBuffer[] buffers, int count) {
+        if (count == 1) {
+            return Unpooled.wrappedBuffer(buffers[0]);
+        }
+        CompositeByteBuf composite = Unpooled.compositeBuffer(Math.max(count, 2));
+        for (int i = 0; i < count; i++) {
+            if (buffers[i].hasRemaining()) {
+                composite.addComponent(true, Unpooled.wrappedBuffer(buffers[i]));
+            }
+        }
+        return composite;
+    }
+
+    private void onWriteDone(WriteCompletion completion, Throwable cause) {
+        if (inWrite || !deferredCompletions.isEmpty()) {
+            deferredCompletions.add(() -> complete(completion, cause));
+            if (!completionDrainScheduled) {
+                completionDrainScheduled = true;
+                channel.eventLoop().execute(this::runDeferredCompletions);
+            }
+            return;
+        }
+        complete(completion, cause);
+    }
+
+    private void complete(WriteCompletion completion, Throwable cause) {
+        outstanding--;
+        // the engine may hand over its next batch (a GOAWAY, say) from inside this call
+        completion.complete(cause);
+        closeIfIdle();
+    }
+
+    private void runDeferredCompletions() {
+        completionDrainScheduled = false;
+        Runnable r;
+        while ((r = deferredCompletions.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /**
+     * Netty's writability, except that a carrier with no write of ours outstanding always takes the
+     * next batch: Netty succeeds a write's promise before it un-counts its bytes, so inside a
+     * completion the channel may still look full although nothing of ours is queued.
+     */
+    @Override
+    public boolean isWritable() {
+        return outstanding == 0 || channel.isWritable();
+    }
+
+    @Override
+    public void setReadEnabled(boolean enabled) {
+        if (readEnabled == enabled) {
+            return;
+        }
+        readEnabled = enabled;
+        channel.config().setAutoRead(enabled);
+        if (enabled && !held.isEmpty() && !drainScheduled) {
+            // never re-enter the engine from inside the call that re-enabled reading
+            drainScheduled = true;
+            channel.eventLoop().execute(() -> {
+                drainScheduled = false;
+                drainHeld();
+            });
+        }
+    }
+
+    /**
+     * With {@code flush}, closes once no write is outstanding: the writes given so far and any the
+     * engine gives while they complete (its last control frames, such as GOAWAY, may wait behind the
+     * batch in flight). A peer that stops reading cannot hold a closing carrier open for more than
+     * {@link #FLUSH_CLOSE_LIMIT_SECONDS} seconds.
+     */
+    @Override
+    public void close(boolean flush) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        releaseHeld();
+        if (flush && channel.isActive()) {
+            closeWhenIdle = true;
+            channel.eventLoop().schedule(() -> {
+                if (channel.isOpen()) {
+                    LOG.debug("{}: writes did not drain within {} s of close; closing anyway", channel,
+                            FLUSH_CLOSE_LIMIT_SECONDS);
+                    channel.close();
+                }
+            }, FLUSH_CLOSE_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            closeIfIdle();
+        } else {
+            channel.close();
+        }
+    }
+
+    private void closeIfIdle() {
+        if (closeWhenIdle && outstanding == 0) {
+            closeWhenIdle = false;
+            // after every earlier write, including any still inside handlers kept in front of us
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    @Override
+    public String toString() {
+        return "NettyCarrier{" + channel + (dialer ? " dialer" : " acceptor") + '}';
+    }
+}
