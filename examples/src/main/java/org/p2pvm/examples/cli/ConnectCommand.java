@@ -52,6 +52,9 @@ final class ConnectCommand implements Callable<Integer> {
     @Mixin
     TokenOption token;
 
+    @Mixin
+    TlsFlags tlsFlags;
+
     @Option(names = "--echo-test", paramLabel = "VMADDR", converter = Converters.VmAddressConverter.class,
             description = "Test the peer's echo server on this virtual address, e.g. [::99]:11139.")
     VmAddress echoTest;
@@ -103,7 +106,7 @@ final class ConnectCommand implements Callable<Integer> {
         EchoClient.Settings settings = EchoTestOptions.settings(spec, connections, bytes);
         Duration timeout = EchoTestOptions.timeout(spec, timeoutSeconds);
         String name = transport.nameOr(Transports.defaultName());
-        TunnelOptions options = token.tunnelOptions();
+        TunnelOptions options = token.tunnelOptions(tlsFlags.clientTls(spec, name, spec.commandLine().getErr()));
         PrintWriter out = spec.commandLine().getOut();
 
         try (Transport t = transport.create(name)) {
@@ -134,7 +137,7 @@ final class ConnectCommand implements Callable<Integer> {
     /** {@code --local}/{@code --expose}: serve until interrupted, reconnecting when the tunnel drops. */
     private int forward() throws InterruptedException {
         String name = transport.nameOr(Transports.defaultName());
-        TunnelOptions options = token.tunnelOptions();
+        TunnelOptions options = token.tunnelOptions(tlsFlags.clientTls(spec, name, spec.commandLine().getErr()));
         EventLog log = new EventLog(spec.commandLine().getOut());
         LiveTunnels live = new LiveTunnels();
         try (Forwarding forwarding = new Forwarding(log)) {

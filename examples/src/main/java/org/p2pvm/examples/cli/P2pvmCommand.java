@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code p2pvm} command line tool (the main class of {@code examples/target/p2pvm.jar}).
  *
- * <p>Subcommands: {@code transports}, {@code demo}, {@code serve}, {@code connect}. Each is one
+ * <p>Subcommands: {@code transports}, {@code demo}, {@code serve}, {@code connect}, {@code gen-cert}. Each is one
  * class; shared options are picocli mixins ({@link TransportOptions}, {@link TokenOption}). Later
  * features plug in without reshaping this: port forwarding is another kind of service for
  * {@code serve} and another action for {@code connect}; a {@code --config} file fits picocli's
@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "p2pvm", mixinStandardHelpOptions = true, versionProvider = P2pvmCommand.Version.class,
         description = "Many virtual connections through one tunnel over one physical link.",
         subcommands = {TransportsCommand.class, DemoCommand.class, ServeCommand.class, ConnectCommand.class,
+                GenCertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class P2pvmCommand implements Callable<Integer> {
 

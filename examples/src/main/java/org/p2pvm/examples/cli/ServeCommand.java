@@ -53,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     TokenOption token;
 
+    @Mixin
+    TlsFlags tlsFlags;
+
     @Option(names = "--echo", paramLabel = "VMADDR", converter = Converters.VmAddressConverter.class,
             description = "Run an echo server on this virtual address, e.g. [::99]:11139 (repeatable).")
     List<VmAddress> echo = new ArrayList<>();
@@ -79,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
         Forwarding forwarding = new Forwarding(log);
         List<VmServer> services = services(forwarding);
         String name = transport.nameOr(Transports.defaultName());
-        TunnelOptions options = token.tunnelOptions();
+        TunnelOptions options = token.tunnelOptions(tlsFlags.serverTls(spec, name));
         LiveTunnels live = new LiveTunnels();
         forwarding.listen(local, live);
 

@@ -19,6 +19,15 @@ final class TokenOption {
 
     /** Tunnel options with this token and the defaults otherwise. */
     TunnelOptions tunnelOptions() {
-        return TunnelOptions.builder().authToken(token == null ? "" : token).build();
+        return tunnelOptions(null);
+    }
+
+    /** Tunnel options with this token and {@code tls} (null: plain). */
+    TunnelOptions tunnelOptions(org.p2pvm.TlsOptions tls) {
+        TunnelOptions.Builder b = TunnelOptions.builder().authToken(token == null ? "" : token);
+        if (tls != null) {
+            b.tls(tls);
+        }
+        return b.build();
     }
 }
