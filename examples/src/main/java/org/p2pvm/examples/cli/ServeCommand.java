@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.p2pvm.ErrorCode;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.VmAddress;
@@ -71,13 +72,21 @@ final class ServeCommand implements Callable<Integer> {
                     + "e.g. 8080=[::10]:80 (repeatable).")
     List<ForwardSpecs.Local> local = new ArrayList<>();
 
+    @Option(names = "--max-tunnels", paramLabel = "N", defaultValue = "0",
+            description = "Close tunnels beyond N open at once with GOAWAY LIMIT_EXCEEDED (default: 0, no limit).")
+    int maxTunnels;
+
     /** How long a shutdown waits for tunnels to drain before closing the transport anyway. */
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
     private final AtomicInteger tunnelIds = new AtomicInteger();
+    private final AtomicInteger openTunnels = new AtomicInteger();
 
     @Override
     public Integer call() throws InterruptedException {
+        if (maxTunnels < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-tunnels must be 0 (no limit) or more");
+        }
         EventLog log = new EventLog(spec.commandLine().getOut());
         Forwarding forwarding = new Forwarding(log);
         List<VmServer> services = services(forwarding);
@@ -151,6 +160,13 @@ final class ServeCommand implements Callable<Integer> {
     private void onTunnel(Tunnel tunnel, List<VmServer> services, LiveTunnels live, EventLog log) {
         int id = tunnelIds.incrementAndGet();
         Object peer = tunnel.carrierRemoteAddress();
+        int open = openTunnels.incrementAndGet();
+        tunnel.closeFuture().whenComplete((r, f) -> openTunnels.decrementAndGet());
+        if (maxTunnels > 0 && open > maxTunnels) {
+            log.log("tunnel " + id + " from " + peer + " refused: --max-tunnels " + maxTunnels + " are open");
+            tunnel.close(ErrorCode.LIMIT_EXCEEDED, "the server allows " + maxTunnels + " tunnels at once");
+            return;
+        }
         log.log("tunnel " + id + " opened from " + peer);
         for (VmServer s : services) {
             tunnel.install(s).whenComplete((v, failure) -> {
