@@ -59,12 +59,12 @@ final class ConnectCommand implements Callable<Integer> {
             description = "Test the peer's echo server on this virtual address, e.g. [::99]:11139.")
     VmAddress echoTest;
 
-    @Option(names = "--local", paramLabel = "[HOST:]PORT=VMADDR", converter = ForwardSpecs.LocalConverter.class,
+    @Option(names = "--local", split = ",", paramLabel = "[HOST:]PORT=VMADDR", converter = ForwardSpecs.LocalConverter.class,
             description = "Listen on a real local TCP port (HOST defaults to 127.0.0.1); every accepted socket "
                     + "becomes a virtual connection to VMADDR on the peer, e.g. 127.0.0.1:8080=[::10]:80 (repeatable).")
     List<ForwardSpecs.Local> local = new ArrayList<>();
 
-    @Option(names = "--expose", paramLabel = "VMADDR=HOST:PORT", converter = ForwardSpecs.ForwardConverter.class,
+    @Option(names = "--expose", split = ",", paramLabel = "VMADDR=HOST:PORT", converter = ForwardSpecs.ForwardConverter.class,
             description = "Serve VMADDR to the peer by forwarding each virtual connection to the real TCP HOST:PORT "
                     + "on this side (reverse forwarding, e.g. [::20]:22=127.0.0.1:22; repeatable).")
     List<ForwardSpecs.Forward> expose = new ArrayList<>();

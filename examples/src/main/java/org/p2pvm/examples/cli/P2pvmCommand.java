@@ -39,6 +39,11 @@ public final class P2pvmCommand implements Callable<Integer> {
             description = "Print the stack trace of a failure.")
     boolean verbose;
 
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "YAML file of option defaults (see ConfigDefaults); flags and P2PVM_* environment "
+                    + "variables override it.")
+    java.nio.file.Path config;
+
     /** Runs the tool and exits the JVM with its exit code. */
     public static void main(String[] args) {
         LogDefaults.apply(args);
@@ -50,10 +55,33 @@ public final class P2pvmCommand implements Callable<Integer> {
      * in-process.
      */
     public static CommandLine newCommandLine() {
+        return newCommandLine(System::getenv);
+    }
+
+    /** As {@link #newCommandLine()}, with {@code env} standing in for the environment (tests). */
+    static CommandLine newCommandLine(java.util.function.Function<String, String> env) {
         ErrorHandlers handlers = new ErrorHandlers();
-        return new CommandLine(new P2pvmCommand())
-                .setParameterExceptionHandler(handlers)
-                .setExecutionExceptionHandler(handlers);
+        CommandLine cmd = new CommandLine(new P2pvmCommand()) {
+            @Override
+            public int execute(String... args) {
+                // The file must be read before picocli parses (defaults are resolved while parsing).
+                java.util.Map<String, Object> values = java.util.Map.of();
+                java.nio.file.Path file = ConfigFile.find(args);
+                if (file != null) {
+                    try {
+                        values = ConfigDefaults.load(file);
+                        ConfigFile.check(this, values, file);
+                    } catch (IllegalArgumentException e) {
+                        getErr().println("p2pvm: " + e.getMessage());
+                        getErr().flush();
+                        return getCommandSpec().exitCodeOnInvalidInput();
+                    }
+                }
+                setDefaultValueProvider(new ConfigDefaults(values, env));
+                return super.execute(args);
+            }
+        };
+        return cmd.setParameterExceptionHandler(handlers).setExecutionExceptionHandler(handlers);
     }
 
     /** {@code p2pvm} alone: the usage on stderr, exit code 2. */

@@ -57,16 +57,16 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     TlsFlags tlsFlags;
 
-    @Option(names = "--echo", paramLabel = "VMADDR", converter = Converters.VmAddressConverter.class,
+    @Option(names = "--echo", split = ",", paramLabel = "VMADDR", converter = Converters.VmAddressConverter.class,
             description = "Run an echo server on this virtual address, e.g. [::99]:11139 (repeatable).")
     List<VmAddress> echo = new ArrayList<>();
 
-    @Option(names = "--forward", paramLabel = "VMADDR=HOST:PORT", converter = ForwardSpecs.ForwardConverter.class,
+    @Option(names = "--forward", split = ",", paramLabel = "VMADDR=HOST:PORT", converter = ForwardSpecs.ForwardConverter.class,
             description = "Serve VMADDR on every tunnel by forwarding each virtual connection to the real TCP "
                     + "HOST:PORT, e.g. [::10]:80=127.0.0.1:8080 (repeatable).")
     List<ForwardSpecs.Forward> forward = new ArrayList<>();
 
-    @Option(names = "--local", paramLabel = "[HOST:]PORT=VMADDR", converter = ForwardSpecs.LocalConverter.class,
+    @Option(names = "--local", split = ",", paramLabel = "[HOST:]PORT=VMADDR", converter = ForwardSpecs.LocalConverter.class,
             description = "Listen on a real local TCP port (HOST defaults to 127.0.0.1) and connect every socket to "
                     + "VMADDR on the peer through the newest open tunnel: the reverse of connect --expose, "
                     + "e.g. 8080=[::10]:80 (repeatable).")

@@ -12,7 +12,7 @@ final class TokenOption {
     /** The environment variable that holds the token when {@code --token} is absent. */
     static final String ENV = "P2PVM_TOKEN";
 
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:" + ENV + "}", arity = "1",
+    @Option(names = "--token", paramLabel = "TOKEN", arity = "1",
             description = "Shared secret both ends must agree on (default: environment variable " + ENV
                     + ", else empty). Prefer the variable: command lines are visible to other users.")
     String token;
