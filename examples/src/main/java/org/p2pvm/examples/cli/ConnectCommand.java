@@ -55,6 +55,9 @@ final class ConnectCommand implements Callable<Integer> {
     @Mixin
     TlsFlags tlsFlags;
 
+    @Mixin
+    MonitorOptions monitor;
+
     @Option(names = "--echo-test", paramLabel = "VMADDR", converter = Converters.VmAddressConverter.class,
             description = "Test the peer's echo server on this virtual address, e.g. [::99]:11139.")
     VmAddress echoTest;
@@ -87,11 +90,14 @@ final class ConnectCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         boolean forwarding = !local.isEmpty() || !expose.isEmpty();
         if (echoTest == null && !forwarding) {
             throw new ParameterException(spec.commandLine(), "nothing to do: give --echo-test VMADDR, "
                     + "--local [HOST:]PORT=VMADDR or --expose VMADDR=HOST:PORT, e.g. --echo-test [::99]:11139");
+        }
+        if (echoTest != null && monitor.metrics != null) {
+            throw new ParameterException(spec.commandLine(), "--metrics is for --local/--expose runs");
         }
         if (echoTest != null && forwarding) {
             throw new ParameterException(spec.commandLine(),
@@ -135,7 +141,7 @@ final class ConnectCommand implements Callable<Integer> {
     }
 
     /** {@code --local}/{@code --expose}: serve until interrupted, reconnecting when the tunnel drops. */
-    private int forward() throws InterruptedException {
+    private int forward() throws Exception {
         String name = transport.nameOr(Transports.defaultName());
         TunnelOptions options = token.tunnelOptions(tlsFlags.clientTls(spec, name, spec.commandLine().getErr()));
         EventLog log = new EventLog(spec.commandLine().getOut());
@@ -146,7 +152,8 @@ final class ConnectCommand implements Callable<Integer> {
             for (String l : forwarding.describeListeners()) {
                 log.log("local listener " + l);
             }
-            try (Transport t = transport.create(name)) {
+            try (Transport t = transport.create(name);
+                    AutoCloseable monitoring = monitor.start(live, log, spec.commandLine().getErr())) {
                 Tunnel first = dial(t, options);
                 DialLoop loop = new DialLoop(t, peer, options, exposes, live, log, Duration.ofMillis(200),
                         Duration.ofSeconds(reconnectMaxSeconds));

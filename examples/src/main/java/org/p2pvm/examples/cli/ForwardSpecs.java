@@ -53,6 +53,14 @@ final class ForwardSpecs {
         }
     }
 
+    /** {@code HOST:PORT} for a local endpoint such as {@code --metrics}; port 0 picks one. */
+    static final class HostPortConverter implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            return hostPort(value, value, false, "HOST:PORT", 0);
+        }
+    }
+
     private static VmAddress vmAddress(String text, String whole) {
         try {
             return VmAddress.parse(text.trim());
@@ -62,15 +70,20 @@ final class ForwardSpecs {
     }
 
     private static InetSocketAddress hostPort(String text, String whole, boolean hostOptional, String form) {
+        return hostPort(text, whole, hostOptional, form, hostOptional ? 0 : 1);
+    }
+
+    private static InetSocketAddress hostPort(String text, String whole, boolean hostOptional, String form,
+            int minPort) {
         Matcher m = HOST_PORT.matcher(text.trim());
         if (!m.matches() || (!hostOptional && m.group(1) == null)) {
             throw new TypeConversionException("'" + whole + "' is not " + form + ": '" + text + "' should be "
                     + (hostOptional ? "[HOST:]PORT" : "HOST:PORT") + ", e.g. 127.0.0.1:8080 or [::1]:8080");
         }
         int port = Integer.parseInt(m.group(2));
-        if (port > 65535 || (!hostOptional && port == 0)) {
+        if (port > 65535 || port < minPort) {
             throw new TypeConversionException("'" + whole + "': port " + port + " is out of range "
-                    + (hostOptional ? 0 : 1) + "..65535");
+                    + minPort + "..65535");
         }
         String host = m.group(1) == null ? "127.0.0.1" : m.group(1);
         if (host.startsWith("[")) {

@@ -57,6 +57,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     TlsFlags tlsFlags;
 
+    @Mixin
+    MonitorOptions monitor;
+
     @Option(names = "--echo", split = ",", paramLabel = "VMADDR", converter = Converters.VmAddressConverter.class,
             description = "Run an echo server on this virtual address, e.g. [::99]:11139 (repeatable).")
     List<VmAddress> echo = new ArrayList<>();
@@ -104,6 +107,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         AtomicReference<TransportServer> bound = new AtomicReference<>();
         Thread hook = new Thread(() -> shutdown(bound.get(), t, log), "p2pvm-serve-shutdown");
+        AutoCloseable monitoring = null;
         try {
             TransportServer server = Await.get(t.bind(bind, options, tunnel -> onTunnel(tunnel, services, live, log)),
                     Duration.ofSeconds(30), "cannot listen on " + bind);
@@ -112,6 +116,7 @@ final class ServeCommand implements Callable<Integer> {
             for (String l : forwarding.describeListeners()) {
                 log.log("local listener " + l);
             }
+            monitoring = monitor.start(live, log, spec.commandLine().getErr());
             Runtime.getRuntime().addShutdownHook(hook);
             // Until Ctrl-C (the hook closes the transport, then the JVM exits) or an interrupt.
             new CountDownLatch(1).await();
@@ -122,6 +127,7 @@ final class ServeCommand implements Callable<Integer> {
             return 0;
         } finally {
             removeHook(hook);
+            closeQuietly(monitoring);
             forwarding.close();
             t.close();
         }
@@ -188,6 +194,16 @@ final class ServeCommand implements Callable<Integer> {
             parts.add(s.name() + " on " + String.join(", ", s.addresses().stream().map(VmAddress::toString).toList()));
         }
         return String.join("; ", parts);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // stopping anyway
+            }
+        }
     }
 
     private static void removeHook(Thread hook) {

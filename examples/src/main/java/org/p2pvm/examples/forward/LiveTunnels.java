@@ -14,6 +14,8 @@ import org.p2pvm.Tunnel;
  */
 public final class LiveTunnels implements TunnelSource {
     private final Deque<Tunnel> open = new ArrayDeque<>();
+    private final java.util.Map<Tunnel, Integer> ids = new java.util.IdentityHashMap<>();
+    private int nextId;
     private CompletableFuture<Tunnel> next = new CompletableFuture<>();
 
     /** Adds an open tunnel; it is removed when its close future completes. */
@@ -21,6 +23,7 @@ public final class LiveTunnels implements TunnelSource {
         CompletableFuture<Tunnel> waiting;
         synchronized (this) {
             open.addLast(tunnel);
+            ids.put(tunnel, ++nextId);
             waiting = next;
             next = new CompletableFuture<>();
         }
@@ -30,6 +33,16 @@ public final class LiveTunnels implements TunnelSource {
 
     private synchronized void remove(Tunnel tunnel) {
         open.remove(tunnel);
+        ids.remove(tunnel);
+    }
+
+    /** A tunnel with the number this registry gave it (1, 2, ... in order of {@link #add}). */
+    public record Numbered(int id, Tunnel tunnel) {
+    }
+
+    /** The tunnels added and not yet closed, oldest first. */
+    public synchronized java.util.List<Numbered> snapshot() {
+        return open.stream().map(t -> new Numbered(ids.get(t), t)).toList();
     }
 
     /** How many tunnels are open now. */
