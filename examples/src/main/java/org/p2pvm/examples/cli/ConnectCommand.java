@@ -31,9 +31,10 @@ import picocli.CommandLine.Spec;
  * whenever the tunnel drops ({@link DialLoop}).
  */
 @Command(name = "connect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Open a tunnel to a peer and test it: N concurrent virtual connections to the peer's "
-                + "echo server, every byte verified.",
-                "Exits with 0 only when every connection came back complete."})
+        description = {"Open a tunnel to a peer and either test it (--echo-test: N concurrent virtual connections "
+                + "to the peer's echo server, every byte verified; exits 0 only when all came back complete) or "
+                + "forward ports through it (--local, --expose: runs until interrupted, reconnecting when the "
+                + "tunnel drops)."})
 final class ConnectCommand implements Callable<Integer> {
     /** How long to wait for the peer's listen table to show the target (LISTEN follows the handshake). */
     private static final Duration LISTEN_WAIT = Duration.ofSeconds(5);
@@ -195,8 +196,34 @@ final class ConnectCommand implements Callable<Integer> {
                 throw new CliFailure(e.getMessage() + "; give both ends the same --token or " + TokenOption.ENV,
                         e.getCause());
             }
+            String tls = tlsHint(e);
+            if (tls != null) {
+                throw new CliFailure("cannot open a tunnel to " + peer + ": TLS handshake failed: " + tls, e.getCause());
+            }
             throw e;
         }
+    }
+
+    /** A plain-words reason for a failed TLS handshake, or null when the failure is not one. */
+    static String tlsHint(Throwable failure) {
+        String m = failure.getMessage() == null ? "" : failure.getMessage();
+        if (!m.contains("SSL") && !m.contains("TLS") && !m.contains("certificate")) {
+            return null;
+        }
+        if (m.contains("PKIX path") || m.contains("certification path")) {
+            return "the server's certificate is not signed by a CA this side trusts (check --tls-ca)";
+        }
+        if (m.contains("subject alternative") || m.contains("No name matching")) {
+            return "the server's certificate is not for this host name or address (gen-cert --host, or "
+                    + "--insecure-skip-verify for trials)";
+        }
+        if (m.contains("certificate_required") || m.contains("bad_certificate") || m.contains("Empty client")) {
+            return "the server asks for a client certificate (give --tls-cert and --tls-key)";
+        }
+        if (m.contains("certificate_unknown")) {
+            return "the server does not trust this side's client certificate";
+        }
+        return null;
     }
 
     private static void closeOnExit(Tunnel tunnel) {

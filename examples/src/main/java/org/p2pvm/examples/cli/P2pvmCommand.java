@@ -15,12 +15,12 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code p2pvm} command line tool (the main class of {@code examples/target/p2pvm.jar}).
  *
- * <p>Subcommands: {@code transports}, {@code demo}, {@code serve}, {@code connect}, {@code gen-cert}. Each is one
- * class; shared options are picocli mixins ({@link TransportOptions}, {@link TokenOption}). Later
- * features plug in without reshaping this: port forwarding is another kind of service for
- * {@code serve} and another action for {@code connect}; a {@code --config} file fits picocli's
- * default-value provider ({@link CommandLine#setDefaultValueProvider}), so flags and environment
- * variables keep overriding it; {@code --metrics} is one more mixin.
+ * <p>Subcommands: {@code transports}, {@code demo}, {@code serve}, {@code connect}, {@code gen-cert}.
+ * Each is one class; shared options are picocli mixins ({@link TransportOptions}, {@link TokenOption},
+ * {@link TlsFlags}, {@link MonitorOptions}). Port forwarding ({@code --forward}, {@code --local},
+ * {@code --expose}) lives in {@code org.p2pvm.examples.forward}; {@code connect}'s reconnection in
+ * {@link DialLoop}. {@code --config FILE} is read before parsing and feeds picocli's default-value
+ * provider ({@link ConfigDefaults}), so {@code P2PVM_*} environment variables and flags override it.
  *
  * <p>Every failure ends with one line on stderr and a non-zero exit ({@link ErrorHandlers}): 2 for
  * a wrong argument, 1 for a failure while running; {@code --verbose} adds the stack trace.

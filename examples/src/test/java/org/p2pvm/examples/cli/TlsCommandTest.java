@@ -75,7 +75,8 @@ class TlsCommandTest {
 
             Cli.Result wrongCa = Cli.run("connect", "--transport", "netty", "--peer", uri, "--tls-ca",
                     f(otherPki, "ca.pem"), "--echo-test", "[::99]:11139", "--connections", "1");
-            assertOneLineFailure(wrongCa, 1, "p2pvm connect: cannot open a tunnel to " + uri);
+            assertOneLineFailure(wrongCa, 1, "p2pvm connect: cannot open a tunnel to " + uri
+                    + ": TLS handshake failed: the server's certificate is not signed by a CA this side trusts");
 
             Cli.Result insecure = Cli.run("connect", "--transport", "netty", "--peer", uri, "--insecure-skip-verify",
                     "--echo-test", "[::99]:11139", "--connections", "5", "--bytes", "1k");
