@@ -52,6 +52,26 @@ class ForwardCommandTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"netty", "grizzly", "websocket"})
+    void forwardingWorksOverEveryTransport(String transport) throws Exception {
+        try (HttpFixture http = new HttpFixture();
+                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", transport, "--bind",
+                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
+            String uri = serve.await("listening on (\\S+) \\(" + transport + "\\)").group(1);
+            try (RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", transport,
+                    "--peer", uri, "--local", "127.0.0.1:0=[::10]:80")) {
+                String local = connect.await(LOCAL + "\\[::10]:80").group(1);
+                connect.await("tunnel ready");
+                concurrentRequests(local, 20);
+                upload(local, 4L << 20);
+                download(local, 4L << 20);
+                assertEquals(0, connect.stop(), connect.text());
+            }
+            assertEquals(0, serve.stop(), serve.text());
+        }
+    }
+
     @Test
     void reverse_exposeOnTheDialerAndLocalOnTheAcceptor() throws Exception {
         try (HttpFixture http = new HttpFixture();
