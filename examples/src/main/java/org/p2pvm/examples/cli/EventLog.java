@@ -18,8 +18,11 @@ final class EventLog {
         this.out = out;
     }
 
+    /** On a terminal, clear the status line ({@link MonitorOptions}) before an event line. */
+    private static final String CLEAR_LINE = ProgressLine.isTerminal() ? "\r\033[K" : "";
+
     synchronized void log(String message) {
-        out.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS).format(TIME) + " " + message);
+        out.println(CLEAR_LINE + LocalTime.now().truncatedTo(ChronoUnit.MILLIS).format(TIME) + " " + message);
         out.flush();
     }
 }

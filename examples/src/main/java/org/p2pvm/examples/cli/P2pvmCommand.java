@@ -15,12 +15,12 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code p2pvm} command line tool (the main class of {@code examples/target/p2pvm.jar}).
  *
- * <p>Subcommands: {@code transports}, {@code demo}, {@code serve}, {@code connect}. Each is one
- * class; shared options are picocli mixins ({@link TransportOptions}, {@link TokenOption}). Later
- * features plug in without reshaping this: port forwarding is another kind of service for
- * {@code serve} and another action for {@code connect}; a {@code --config} file fits picocli's
- * default-value provider ({@link CommandLine#setDefaultValueProvider}), so flags and environment
- * variables keep overriding it; {@code --metrics} is one more mixin.
+ * <p>Subcommands: {@code transports}, {@code demo}, {@code serve}, {@code connect}, {@code gen-cert}.
+ * Each is one class; shared options are picocli mixins ({@link TransportOptions}, {@link TokenOption},
+ * {@link TlsFlags}, {@link MonitorOptions}). Port forwarding ({@code --forward}, {@code --local},
+ * {@code --expose}) lives in {@code org.p2pvm.examples.forward}; {@code connect}'s reconnection in
+ * {@link DialLoop}. {@code --config FILE} is read before parsing and feeds picocli's default-value
+ * provider ({@link ConfigDefaults}), so {@code P2PVM_*} environment variables and flags override it.
  *
  * <p>Every failure ends with one line on stderr and a non-zero exit ({@link ErrorHandlers}): 2 for
  * a wrong argument, 1 for a failure while running; {@code --verbose} adds the stack trace.
@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "p2pvm", mixinStandardHelpOptions = true, versionProvider = P2pvmCommand.Version.class,
         description = "Many virtual connections through one tunnel over one physical link.",
         subcommands = {TransportsCommand.class, DemoCommand.class, ServeCommand.class, ConnectCommand.class,
+                GenCertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class P2pvmCommand implements Callable<Integer> {
 
@@ -37,6 +38,11 @@ public final class P2pvmCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Print the stack trace of a failure.")
     boolean verbose;
+
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "YAML file of option defaults (see ConfigDefaults); flags and P2PVM_* environment "
+                    + "variables override it.")
+    java.nio.file.Path config;
 
     /** Runs the tool and exits the JVM with its exit code. */
     public static void main(String[] args) {
@@ -49,10 +55,33 @@ public final class P2pvmCommand implements Callable<Integer> {
      * in-process.
      */
     public static CommandLine newCommandLine() {
+        return newCommandLine(System::getenv);
+    }
+
+    /** As {@link #newCommandLine()}, with {@code env} standing in for the environment (tests). */
+    static CommandLine newCommandLine(java.util.function.Function<String, String> env) {
         ErrorHandlers handlers = new ErrorHandlers();
-        return new CommandLine(new P2pvmCommand())
-                .setParameterExceptionHandler(handlers)
-                .setExecutionExceptionHandler(handlers);
+        CommandLine cmd = new CommandLine(new P2pvmCommand()) {
+            @Override
+            public int execute(String... args) {
+                // The file must be read before picocli parses (defaults are resolved while parsing).
+                java.util.Map<String, Object> values = java.util.Map.of();
+                java.nio.file.Path file = ConfigFile.find(args);
+                if (file != null) {
+                    try {
+                        values = ConfigDefaults.load(file);
+                        ConfigFile.check(this, values, file);
+                    } catch (IllegalArgumentException e) {
+                        getErr().println("p2pvm: " + e.getMessage());
+                        getErr().flush();
+                        return getCommandSpec().exitCodeOnInvalidInput();
+                    }
+                }
+                setDefaultValueProvider(new ConfigDefaults(values, env));
+                return super.execute(args);
+            }
+        };
+        return cmd.setParameterExceptionHandler(handlers).setExecutionExceptionHandler(handlers);
     }
 
     /** {@code p2pvm} alone: the usage on stderr, exit code 2. */

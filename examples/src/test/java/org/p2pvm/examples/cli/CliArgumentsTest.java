@@ -91,7 +91,7 @@ class CliArgumentsTest {
 
     @Test
     void serveWithoutServiceSaysWhatIsMissing() {
-        assertUsageError("p2pvm serve: ", args("serve", "--bind", "127.0.0.1:0"), "nothing to serve", "--echo");
+        assertUsageError("p2pvm serve: ", args("serve", "--bind", "127.0.0.1:0"), "nothing to serve", "--echo", "--forward", "--local");
     }
 
     @Test
@@ -108,7 +108,7 @@ class CliArgumentsTest {
     @Test
     void connectWithoutAction() {
         assertUsageError("p2pvm connect: ", args("connect", "--peer", "127.0.0.1:9988"), "nothing to do",
-                "--echo-test");
+                "--echo-test", "--local", "--expose");
     }
 
     @Test

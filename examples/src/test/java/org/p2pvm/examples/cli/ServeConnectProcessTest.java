@@ -146,6 +146,43 @@ class ServeConnectProcessTest {
     }
 
     @Test
+    void connectLocalForwardsARealSocketWithHalfCloseAndStopsOnSigterm() throws Exception {
+        ProcessBuilder pb = p2pvm("connect", "--transport", "nio", "--peer", "127.0.0.1:" + port, "--local",
+                "127.0.0.1:0=[::99]:11139");
+        pb.environment().put(TokenOption.ENV, TOKEN);
+        Process connect = pb.start();
+        try {
+            connect.getOutputStream().close();
+            Lines out = new Lines(connect.getInputStream());
+            new Lines(connect.getErrorStream());
+            String listener = out.await(l -> l.contains("local listener 127.0.0.1:"), 60);
+            assertNotNull(listener, out.text());
+            assertNotNull(out.await(l -> l.contains("tunnel ready"), 60), out.text());
+            Matcher m = Pattern.compile("local listener 127\\.0\\.0\\.1:(\\d+) ").matcher(listener);
+            assertTrue(m.find(), listener);
+            byte[] sent = new byte[300_000];
+            new java.util.Random(7).nextBytes(sent);
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.parseInt(m.group(1)))) {
+                s.setSoTimeout(30_000);
+                java.util.concurrent.CompletableFuture<byte[]> back = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return s.getInputStream().readAllBytes();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                s.getOutputStream().write(sent);
+                s.shutdownOutput(); // half close: the echo server ends its side after echoing everything
+                assertTrue(java.util.Arrays.equals(sent, back.get(30, TimeUnit.SECONDS)), "echoed bytes differ");
+            }
+            connect.destroy();
+            assertTrue(connect.waitFor(20, TimeUnit.SECONDS), "connect did not stop on SIGTERM:\n" + out.text());
+        } finally {
+            connect.destroyForcibly();
+        }
+    }
+
+    @Test
     void connectEchoesEveryByteThroughServeAndExits0() throws Exception {
         Run r = run(p2pvm("connect", "--transport", "nio", "--peer", "127.0.0.1:" + port, "--token", TOKEN,
                 "--echo-test", "[::99]:11139", "--connections", "500", "--bytes", "16k"), 150);

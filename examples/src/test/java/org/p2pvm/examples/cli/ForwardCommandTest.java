@@ -1,0 +1,169 @@
+package org.p2pvm.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Port forwarding end to end with real parts: the JDK's HTTP server behind {@code serve --forward},
+ * the JDK's HTTP client through {@code connect --local}; and the reverse direction with
+ * {@code connect --expose} and {@code serve --local}.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class ForwardCommandTest {
+    private static final String LISTENING = "listening on (tcp://127\\.0\\.0\\.1:\\d+) \\(nio\\)";
+    private static final String LOCAL = "local listener (127\\.0\\.0\\.1:\\d+) -> ";
+    private static final long BIG = 100L << 20;
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    @Test
+    void httpThroughForwardAndLocal_200ConcurrentRequestsAnd100MegabytesEachWay() throws Exception {
+        try (HttpFixture http = new HttpFixture();
+                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
+                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
+            String uri = serve.await(LISTENING).group(1);
+            try (RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio", "--peer",
+                    uri, "--local", "127.0.0.1:0=[::10]:80")) {
+                String local = connect.await(LOCAL + "\\[::10]:80").group(1);
+                connect.await("tunnel ready");
+
+                concurrentRequests(local, 200);
+                upload(local, BIG);
+                download(local, BIG);
+
+                assertEquals(0, connect.stop(), connect.text());
+            }
+            assertEquals(0, serve.stop(), serve.text());
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"netty", "grizzly", "websocket"})
+    void forwardingWorksOverEveryTransport(String transport) throws Exception {
+        try (HttpFixture http = new HttpFixture();
+                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", transport, "--bind",
+                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
+            String uri = serve.await("listening on (\\S+) \\(" + transport + "\\)").group(1);
+            try (RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", transport,
+                    "--peer", uri, "--local", "127.0.0.1:0=[::10]:80")) {
+                String local = connect.await(LOCAL + "\\[::10]:80").group(1);
+                connect.await("tunnel ready");
+                concurrentRequests(local, 20);
+                upload(local, 4L << 20);
+                download(local, 4L << 20);
+                assertEquals(0, connect.stop(), connect.text());
+            }
+            assertEquals(0, serve.stop(), serve.text());
+        }
+    }
+
+    @Test
+    void reverse_exposeOnTheDialerAndLocalOnTheAcceptor() throws Exception {
+        try (HttpFixture http = new HttpFixture();
+                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
+                        "127.0.0.1:0", "--local", "127.0.0.1:0=[::20]:80")) {
+            String uri = serve.await(LISTENING).group(1);
+            String local = serve.await(LOCAL + "\\[::20]:80").group(1);
+            try (RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio", "--peer",
+                    uri, "--expose", "[::20]:80=127.0.0.1:" + http.port())) {
+                connect.await("tunnel ready");
+                concurrentRequests(local, 20);
+                upload(local, 5L << 20);
+                assertEquals(0, connect.stop(), connect.text());
+            }
+            assertEquals(0, serve.stop(), serve.text());
+        }
+    }
+
+    @Test
+    void aForwardToAClosedPortRefusesTheLocalConnectionAndKeepsRunning() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
+                "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + closedPort)) {
+            String uri = serve.await(LISTENING).group(1);
+            try (RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio", "--peer",
+                    uri, "--local", "127.0.0.1:0=[::10]:80")) {
+                String local = connect.await(LOCAL + "\\[::10]:80").group(1);
+                connect.await("tunnel ready");
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(hostPort(local), 10_000);
+                    s.setSoTimeout(20_000);
+                    // The real dial fails on the serve side: the socket ends without a byte.
+                    int first;
+                    try {
+                        first = s.getInputStream().read();
+                    } catch (java.net.SocketException reset) {
+                        first = -1;
+                    }
+                    assertEquals(-1, first);
+                }
+                serve.await("cannot connect");
+                assertEquals(false, connect.exit.isDone(), connect.text());
+            }
+        }
+    }
+
+    private static java.net.InetSocketAddress hostPort(String hp) {
+        int c = hp.lastIndexOf(':');
+        return new java.net.InetSocketAddress(hp.substring(0, c), Integer.parseInt(hp.substring(c + 1)));
+    }
+
+    private void concurrentRequests(String local, int n) throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://" + local + "/item/" + i))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> r = responses.get(i).get(90, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpFixture.itemBody(i), r.body(), "body of item " + i);
+        }
+    }
+
+    private void upload(String local, long size) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + local + "/sha256"))
+                .timeout(Duration.ofSeconds(90))
+                .POST(HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> HttpFixture.patternInput(size)), size))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals(HttpFixture.patternSha256(size), r.body(), "SHA-256 of the upload as the server saw it");
+    }
+
+    private void download(String local, long size) throws Exception {
+        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create("http://" + local + "/download/"
+                + size)).timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        MessageDigest md = HttpFixture.sha256();
+        long total = 0;
+        try (InputStream in = r.body()) {
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                md.update(buf, 0, n);
+                total += n;
+            }
+        }
+        assertEquals(size, total);
+        assertEquals(HttpFixture.patternSha256(size), HexFormat.of().formatHex(md.digest()), "SHA-256 of the download");
+    }
+}
