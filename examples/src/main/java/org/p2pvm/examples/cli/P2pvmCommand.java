@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "p2pvm", mixinStandardHelpOptions = true, versionProvider = P2pvmCommand.Version.class,
         description = "Many virtual connections through one tunnel over one physical link.",
         subcommands = {TransportsCommand.class, DemoCommand.class, ServeCommand.class, ConnectCommand.class,
-                GenCertCommand.class,
+                GenCertCommand.class, org.p2pvm.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class P2pvmCommand implements Callable<Integer> {
 

@@ -23,10 +23,10 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class TlsFlags {
     /**
-     * Transports that ignore {@link TlsOptions} today; TLS flags with them are refused instead of
-     * silently sending plaintext. Remove {@code nio} when its SSLEngine link lands (issue 7).
+     * Transports that ignore {@link TlsOptions} (the in-memory one has no wire to encrypt); TLS flags
+     * with them are refused instead of silently meaning nothing.
      */
-    static final Set<String> WITHOUT_TLS = Set.of("memory", "nio");
+    static final Set<String> WITHOUT_TLS = Set.of("memory");
 
     @Option(names = "--tls", description = "connect: use TLS, trusting the system's CA certificates "
             + "(implied by the other --tls-* options).")
@@ -115,8 +115,8 @@ final class TlsFlags {
 
     private static void requireTls(CommandSpec spec, String transport) {
         if (WITHOUT_TLS.contains(transport)) {
-            throw usage(spec, "the " + transport + " transport has no TLS yet: use --transport netty, grizzly or "
-                    + "websocket with the --tls-* options");
+            throw usage(spec, "the " + transport + " transport has no TLS (it has no wire): use --transport nio, netty, "
+                    + "grizzly or websocket with the --tls-* options");
         }
     }
 

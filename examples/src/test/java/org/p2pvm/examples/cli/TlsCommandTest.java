@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code gen-cert} output used by {@code serve}/{@code connect} with the {@code --tls-*} flags over
- * a TLS-capable transport (netty; nio has no TLS yet and is refused with TLS flags), and the one-line
- * failures: wrong CA, client certificate required and missing, TLS flags on nio.
+ * a TLS-capable transport (netty), and the one-line
+ * failures: wrong CA, client certificate required and missing, TLS flags on the in-memory transport.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsCommandTest {
@@ -103,8 +103,8 @@ class TlsCommandTest {
 
     @Test
     void tlsFlagMistakesAreUsageErrors() {
-        assertOneLineFailure(Cli.run("serve", "--transport", "nio", "--bind", "127.0.0.1:0", "--tls-cert",
-                f(pki, "server.pem"), "--tls-key", f(pki, "server-key.pem"), "--echo", "[::99]:1"), 2, "no TLS yet");
+        assertOneLineFailure(Cli.run("serve", "--transport", "memory", "--bind", "memory:tls", "--tls-cert",
+                f(pki, "server.pem"), "--tls-key", f(pki, "server-key.pem"), "--echo", "[::99]:1"), 2, "no TLS");
         assertOneLineFailure(Cli.run("serve", "--transport", "netty", "--bind", "127.0.0.1:0", "--tls-cert",
                 f(pki, "server.pem"), "--echo", "[::99]:1"), 2, "--tls-key");
         assertOneLineFailure(Cli.run("serve", "--transport", "netty", "--bind", "127.0.0.1:0", "--tls-cert",

@@ -3,7 +3,6 @@ package org.p2pvm.reliability.hostile;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.p2pvm.engine.contract.ContractScenarios;
@@ -17,9 +16,6 @@ import org.p2pvm.reliability.support.LogCapture;
 class HostileLogLinesTest {
     @Test
     @Timeout(30)
-    @Disabled("engine fix pending: TunnelImpl.closeNow logs LOCAL TIMEOUT closes at DEBUG only; a slowloris "
-            + "or silent peer leaves no INFO line naming it (suggested: log LOCAL, non-NO_ERROR closes that are not "
-            + "ProtocolViolations at INFO in closeNow, or in tick() where TIMEOUT is decided)")
     void slowloris_timeoutIsLoggedWithThePeer() throws Exception {
         int mark = LogCapture.mark();
         try (AttackedServer server = new AttackedServer(ContractScenarios.referenceTcpTransport(),

@@ -64,14 +64,14 @@ final class InboundFrames implements FrameHandler {
         VmAddress address = VmAddress.of(a, port);
         if (listenState == 1) {
             if (!t.listens.remoteContains(address) && t.listens.remoteSize() >= t.options.maxListens()) {
-                throw ProtocolViolation.tunnel(ErrorCode.LIMIT_EXCEEDED, "t.peer pushed more than MAX_LISTENS = "
+                throw ProtocolViolation.tunnel(ErrorCode.LIMIT_EXCEEDED, "peer pushed more than MAX_LISTENS = "
                         + t.options.maxListens() + " listen entries (§3)");
             }
             t.listens.remoteAdded(address);
         } else if (listenState == 0) {
             t.listens.remoteRemoved(address);
         } else {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "LISTEN t.state " + listenState + " (must be 0 or 1, §2)");
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "LISTEN state " + listenState + " (must be 0 or 1, §2)");
         }
     }
 
@@ -81,7 +81,7 @@ final class InboundFrames implements FrameHandler {
         boolean peerParity = (id & 1) == (t.dialer ? 0 : 1);
         if (!peerParity) {
             throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
-                    + " with this end's parity (the " + (t.dialer ? "acceptor opens even" : "t.dialer opens odd") + " ids, §5)");
+                    + " with this end's parity (the " + (t.dialer ? "acceptor opens even" : "dialer opens odd") + " ids, §5)");
         }
         if (t.streams.contains(id)) {
             throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
@@ -138,7 +138,7 @@ final class InboundFrames implements FrameHandler {
         }
         if (!s.opener || s.established) {
             throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "unexpected ACCEPT on stream "
-                    + Integer.toUnsignedString(id) + (s.opener ? " (already accepted)" : " (the t.peer opened it)") + " (§5)");
+                    + Integer.toUnsignedString(id) + (s.opener ? " (already accepted)" : " (the peer opened it)") + " (§5)");
         }
         s.markEstablished();
     }
@@ -158,6 +158,11 @@ final class InboundFrames implements FrameHandler {
         StreamImpl s = t.streams.get(id);
         if (s == null || s.resetSent || s.resetReceived || s.failure != null) {
             t.tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
+            if (s != null && fin && s.resetSent && !s.finReceived) {
+                // the peer's FIN crossed our RESET: it is its terminal frame, and it will not answer ours
+                s.finReceived = true;
+                t.terminalReceived(s);
+            }
             return;
         }
         if (s.finReceived) {
@@ -222,7 +227,7 @@ final class InboundFrames implements FrameHandler {
             t.requestFlush();
         }
         String detail = code == ErrorCode.REFUSED && s.opener && !s.established
-                ? "nothing accepts connections on " + s.remote + " in the t.peer's VM" : null;
+                ? "nothing accepts connections on " + s.remote + " in the peer's VM" : null;
         s.fail(StreamImpl.resetException(code, true, s, detail));
         t.remove(s);
     }

@@ -303,6 +303,7 @@ public final class TunnelImpl implements Tunnel {
         long now = clock.nanoTime();
         if (state == State.HANDSHAKE) {
             if (now - startNanos >= options.handshakeTimeout().toNanos()) {
+                LOG.info("tunnel {} closing: TIMEOUT handshake not complete within {}", this, options.handshakeTimeout());
                 closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
                         "handshake not complete within " + options.handshakeTimeout()), true);
             }
@@ -310,6 +311,7 @@ public final class TunnelImpl implements Tunnel {
         }
         long idle = now - lastReadNanos;
         if (idle >= options.keepaliveTimeout().toNanos()) {
+            LOG.info("tunnel {} closing: TIMEOUT nothing received for {} ms", this, Duration.ofNanos(idle).toMillis());
             closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
                     "nothing received for " + Duration.ofNanos(idle).toMillis() + " ms (keepalive timeout "
                             + options.keepaliveTimeout() + ")"), true);
