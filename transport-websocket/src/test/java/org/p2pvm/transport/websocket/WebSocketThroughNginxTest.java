@@ -120,7 +120,7 @@ class WebSocketThroughNginxTest {
             }, "nginx-slow-writer");
             writer.setDaemon(true);
             writer.start();
-            WriteGaugeProbe.awaitQuiet(client.writeGauge());
+            WriteGaugeProbe.awaitStuck(client.writeGauge(), writer);
             long queued = c.pendingWriteBytes();
             long carrierHigh = client.writeGauge().highWaterBytes();
             nginx.thaw();

@@ -1,26 +1,22 @@
 package org.p2pvm.transport.websocket;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+
 import org.p2pvm.transport.websocket.internal.WriteGauge;
 
-/** Waits until a sender is stuck: bytes in flight and no write completing for a while. */
+/** Waits until a blocking writer is stuck behind a carrier that holds bytes it cannot send. */
 final class WriteGaugeProbe {
     private WriteGaugeProbe() {
     }
 
     /**
-     * Polls until {@code gauge} has bytes queued and its completed count has not moved for five
-     * polls in a row. Only the moment of the next assertions depends on this; no assertion depends
-     * on timing (a sender that is merely slow passes the same bounds).
+     * Waits (Awaitility, at most 60 s) until {@code writer} is parked in a blocking write and
+     * {@code gauge} has bytes queued. The assertions that follow are upper bounds that hold at any
+     * moment; only when they are checked depends on this.
      */
-    static void awaitQuiet(WriteGauge gauge) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        long last = -1;
-        int quiet = 0;
-        while (quiet < 5 && System.nanoTime() < deadline) {
-            long now = gauge.completedBytes();
-            quiet = gauge.queuedBytes() > 0 && now == last ? quiet + 1 : 0;
-            last = now;
-            Thread.sleep(100); // polling for quiescence
-        }
+    static void awaitStuck(WriteGauge gauge, Thread writer) {
+        await().atMost(60, SECONDS).until(() -> gauge.queuedBytes() > 0
+                && (writer.getState() == Thread.State.WAITING || writer.getState() == Thread.State.TIMED_WAITING));
     }
 }

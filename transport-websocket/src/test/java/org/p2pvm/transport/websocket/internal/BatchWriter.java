@@ -18,6 +18,7 @@ final class BatchWriter {
     final AtomicLong completed = new AtomicLong();
     final CompletableFuture<Void> done = new CompletableFuture<>();
     volatile boolean blocked;
+    private CompletableFuture<Void> nextStall; // executor only
 
     BatchWriter(Carrier carrier, long total, int batchBytes, int buffersPerBatch) {
         this.carrier = carrier;
@@ -54,5 +55,25 @@ final class BatchWriter {
             });
         }
         blocked = written < total;
+        if (blocked && nextStall != null) {
+            nextStall.complete(null);
+            nextStall = null;
+        }
+    }
+
+    /**
+     * Completes once the writer waits for the carrier's writability: at once if it already does, else
+     * the next time it has to. Checked on the executor, so no stall is missed.
+     */
+    CompletableFuture<Void> awaitStall() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        carrier.executor().execute(() -> {
+            if (blocked) {
+                f.complete(null);
+            } else {
+                nextStall = f;
+            }
+        });
+        return f;
     }
 }

@@ -24,6 +24,8 @@ final class RecordingListener implements TunnelEngine.TunnelSession {
     final CompletableFuture<Long> receivedAll = new CompletableFuture<>();
     volatile long expectTotal = Long.MAX_VALUE;
     volatile long pauseAt = Long.MAX_VALUE;
+    /** Completes when reading was turned off at {@link #pauseAt}. */
+    final java.util.concurrent.CompletableFuture<Void> paused = new java.util.concurrent.CompletableFuture<>();
     volatile BatchWriter writer;
     volatile String failure;
 
@@ -48,6 +50,7 @@ final class RecordingListener implements TunnelEngine.TunnelSession {
         if (pos >= pauseAt) {
             pauseAt = Long.MAX_VALUE;
             carrier.setReadEnabled(false);
+            paused.complete(null);
         }
         if (pos >= expectTotal) {
             receivedAll.complete(pos);

@@ -93,16 +93,10 @@ class WebSocketCarrierTest {
         BatchWriter writer = new BatchWriter(sender, total, batch, 16);
         senderSide.writer = writer;
         writer.start();
-        // wait until the sender is stuck: blocked on writability and no write completing any more
-        long last = -1;
-        int quiet = 0;
-        while (quiet < 5) {
-            assertFalse(writer.done.isDone(), "the sender wrote everything although the reader stopped");
-            long now = writer.completed.get();
-            quiet = writer.blocked && now == last ? quiet + 1 : 0;
-            last = now;
-            Thread.sleep(100); // polling for quiescence; no assertion depends on timing
-        }
+        // the reader stops, then the sender must come to wait on writability behind it
+        reader.paused.get(60, SECONDS);
+        writer.awaitStall().get(60, SECONDS);
+        assertFalse(writer.done.isDone(), "the sender wrote everything although the reader stopped");
         long stuckAt = writer.completed.get();
         assertTrue(stuckAt < total / 2, "sender pushed " + stuckAt + " bytes past a stopped reader");
         assertTrue(gauge.highWaterBytes() <= batch,
