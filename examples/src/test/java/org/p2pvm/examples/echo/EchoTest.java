@@ -19,26 +19,26 @@ import org.p2pvm.TunnelOptions;
 import org.p2pvm.VmAddress;
 import org.p2pvm.VmConnection;
 import org.p2pvm.VmServer;
-import org.p2pvm.examples.testing.PipeTunnels;
+import org.p2pvm.engine.memory.MemoryTransport;
+import org.p2pvm.spi.TransportConfig;
 
-/** {@link EchoServer} and {@link EchoClient} against the real engine over an in-process pipe. */
+/** {@link EchoServer} and {@link EchoClient} against the real engine over the in-memory transport. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EchoTest {
     private static final VmAddress ECHO = VmAddress.parse("[::99]:11139");
 
-    private PipeTunnels pipe;
+    private final MemoryTransport memory = new MemoryTransport(TransportConfig.defaults());
 
     @AfterEach
-    void closePipe() {
-        if (pipe != null) {
-            pipe.close();
-        }
+    void closeTransport() {
+        memory.close();
     }
 
-    /** A pipe whose acceptor installs {@code server}; returns the dialer's tunnel once it sees the listen. */
+    /** A memory link whose acceptor installs {@code server}; returns the dialer's tunnel once it sees the listen. */
     private Tunnel open(VmServer server) throws Exception {
-        pipe = new PipeTunnels(TunnelOptions.defaults(), TunnelOptions.defaults(), t -> t.install(server));
-        Tunnel tunnel = pipe.dialer.get(10, TimeUnit.SECONDS);
+        java.net.URI name = java.net.URI.create("memory:echo-test-" + java.util.UUID.randomUUID());
+        memory.bind(name, TunnelOptions.defaults(), t -> t.install(server)).get(10, TimeUnit.SECONDS);
+        Tunnel tunnel = memory.connect(name, TunnelOptions.defaults()).get(10, TimeUnit.SECONDS);
         tunnel.awaitRemoteListen(server.addresses().iterator().next()).get(10, TimeUnit.SECONDS);
         return tunnel;
     }
@@ -136,7 +136,7 @@ class EchoTest {
         while (client.progress().bytesVerified() < 1 << 20 && !run.isDone()) {
             Thread.onSpinWait();
         }
-        pipe.cut();
+        memory.killLinks();
         EchoReport r = run.get(30, TimeUnit.SECONDS);
         assertTrue(r.failed() > 0, r.toString());
         assertEquals(200, r.succeeded() + r.failed());

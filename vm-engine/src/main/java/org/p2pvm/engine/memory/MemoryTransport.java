@@ -162,6 +162,17 @@ public final class MemoryTransport implements Transport {
         tunnel.closeFuture().whenComplete((r, e) -> links.remove(link));
     }
 
+    /**
+     * Drops every link with an end on this transport at once, as pulled cables (see
+     * {@link MemoryLink#kill()}): both ends' tunnels close without GOAWAY and fail their streams. For
+     * tests of carrier loss; the transport stays usable.
+     */
+    public void killLinks() {
+        for (MemoryLink link : List.copyOf(links)) {
+            link.kill();
+        }
+    }
+
     /** Called by a closing server. */
     void unbind(MemoryServer server) {
         REGISTRY.remove(server.name(), server);
@@ -187,9 +198,7 @@ public final class MemoryTransport implements Transport {
             LOG.warn("memory transport: tunnels still open after {} ms of graceful close; killing their links",
                     CLOSE_WAIT_MILLIS);
         }
-        for (MemoryLink link : List.copyOf(links)) {
-            link.kill();
-        }
+        killLinks();
         if (mayWait) {
             await(pending, CLOSE_WAIT_MILLIS); // killed links close their tunnels at once
         }

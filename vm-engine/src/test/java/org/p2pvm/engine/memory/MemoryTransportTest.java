@@ -81,6 +81,24 @@ class MemoryTransportTest {
     }
 
     @Test
+    void killLinks_dropsEveryTunnelWithoutGoaway_andTheTransportStaysUsable() throws Exception {
+        URI name = unique();
+        CompletableFuture<Tunnel> accepted = new CompletableFuture<>();
+        transport.bind(name, OPTIONS, accepted::complete).get(10, SECONDS);
+        Tunnel dialer = transport.connect(name, OPTIONS).get(10, SECONDS);
+        Tunnel acceptor = accepted.get(10, SECONDS);
+        ((MemoryTransport) transport).killLinks();
+        for (Tunnel t : new Tunnel[] {dialer, acceptor}) {
+            org.p2pvm.CloseReason r = t.closeFuture().get(10, SECONDS);
+            assertEquals(org.p2pvm.CloseReason.Origin.CARRIER, r.origin(), r.toString());
+            assertTrue(!r.isGraceful(), r.toString());
+        }
+        Tunnel again = transport.connect(name, OPTIONS).get(10, SECONDS);
+        assertTrue(again.isOpen());
+        again.ping().get(10, SECONDS);
+    }
+
+    @Test
     void bind_aNameTaken_failsSayingSo() throws Exception {
         URI name = unique();
         transport.bind(name, OPTIONS, t -> { }).get(10, SECONDS);
