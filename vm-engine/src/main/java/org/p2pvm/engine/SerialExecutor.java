@@ -3,6 +3,7 @@ package org.p2pvm.engine;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,15 @@ public final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         tasks.add(Objects.requireNonNull(task, "task"));
         if (state.compareAndSet(0, 1)) {
-            delegate.execute(this::drain);
+            try {
+                delegate.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // the delegate is shut down: nothing queued here will ever run, and every later
+                // execute must be refused too (not silently queued behind a drain that never comes)
+                tasks.clear();
+                state.set(0);
+                throw e;
+            }
         }
     }
 
@@ -60,7 +69,13 @@ public final class SerialExecutor implements Executor {
             runner = null;
             state.set(0);
             if (!tasks.isEmpty() && state.compareAndSet(0, 1)) {
-                delegate.execute(this::drain);
+                try {
+                    delegate.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("serial executor: delegate shut down, {} queued tasks dropped", tasks.size());
+                    tasks.clear();
+                    state.set(0);
+                }
             }
         }
     }

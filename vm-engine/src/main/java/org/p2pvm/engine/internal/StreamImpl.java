@@ -154,7 +154,9 @@ final class StreamImpl implements VmConnection {
     public void write(ByteBuffer data, WriteListener listener) {
         Objects.requireNonNull(data, "data");
         PendingWrite w = new PendingWrite(data, listener);
-        tunnel.run(() -> enqueueWrite(w));
+        if (!tunnel.run(() -> enqueueWrite(w))) {
+            w.complete(tunnel.stoppedException());
+        }
     }
 
     @Override
@@ -170,7 +172,9 @@ final class StreamImpl implements VmConnection {
     @Override
     public CompletableFuture<Void> shutdownOutput() {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        tunnel.run(() -> queueFin(f));
+        if (!tunnel.run(() -> queueFin(f))) {
+            f.completeExceptionally(tunnel.stoppedException());
+        }
         return f;
     }
 

@@ -70,7 +70,7 @@ public final class TunnelImpl implements Tunnel {
     boolean goawayReceived;
     CloseReason gracefulReason;
     private CloseReason closeReason;
-    private TunnelClosedException closeException;
+    private volatile TunnelClosedException closeException;
     private boolean carrierClosed;
     /** The carrier closes once the writer has handed over the last frames (the GOAWAY). */
     private boolean closeWhenDrained;
@@ -141,13 +141,31 @@ public final class TunnelImpl implements Tunnel {
 
     // ================================================================== threading helpers
 
-    /** Runs {@code task} on the executor: inline when already there, else queued. */
-    void run(Runnable task) {
+    /**
+     * Runs {@code task} on the executor: inline when already there, else queued. Returns false when the
+     * executor refuses the task: the transport's threads are gone (it was closed), so nothing can run
+     * for this tunnel any more; callers fail their futures with {@link #stoppedException()}, and calls
+     * without a result (close, reset, consume...) do nothing, as on a closed tunnel.
+     */
+    boolean run(Runnable task) {
         if (carrier.inExecutor()) {
             task.run();
-        } else {
-            carrier.executor().execute(task);
+            return true;
         }
+        try {
+            carrier.executor().execute(task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("tunnel {}: executor refused a task (transport stopped)", this);
+            return false;
+        }
+    }
+
+    /** The failure for an operation that could not run because the executor is gone. */
+    TunnelClosedException stoppedException() {
+        TunnelClosedException c = closeException;
+        return c != null ? c : new TunnelClosedException(new CloseReason(ErrorCode.INTERNAL_ERROR,
+                CloseReason.Origin.CARRIER, "the transport's executor is shut down (transport closed)"));
     }
 
     boolean inExecutor() {
@@ -505,7 +523,9 @@ public final class TunnelImpl implements Tunnel {
     public VmConnection open(VmAddress destination, VmAddress source) {
         java.util.Objects.requireNonNull(destination, "destination");
         StreamImpl s = new StreamImpl(this, true, source != null ? source : VmAddress.any(0), destination);
-        run(() -> openOnExecutor(s));
+        if (!run(() -> openOnExecutor(s))) {
+            s.fail(stoppedException());
+        }
         return s;
     }
 
@@ -539,7 +559,7 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Void> install(VmServer server) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        run(() -> {
+        boolean queued = run(() -> {
             if (state == State.CLOSED || state == State.CLOSING) {
                 f.completeExceptionally(closeException != null ? closeException
                         : new TunnelClosedException(gracefulReason));
@@ -568,13 +588,16 @@ public final class TunnelImpl implements Tunnel {
             requestFlush();
             f.complete(null);
         });
+        if (!queued) {
+            f.completeExceptionally(stoppedException());
+        }
         return f;
     }
 
     @Override
     public CompletableFuture<Void> uninstall(VmServer server) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        run(() -> {
+        boolean queued = run(() -> {
             for (VmAddress a : server.addresses()) {
                 if (listens.local().remove(a, server) && state == State.OPEN) {
                     FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, false);
@@ -583,6 +606,9 @@ public final class TunnelImpl implements Tunnel {
             requestFlush();
             f.complete(null);
         });
+        if (!queued) {
+            f.completeExceptionally(stoppedException());
+        }
         return f;
     }
 
@@ -599,20 +625,25 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Void> awaitRemoteListen(VmAddress address) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        run(() -> {
+        boolean queued = run(() -> {
             if (state == State.CLOSED) {
                 f.completeExceptionally(closeException);
             } else {
                 listens.awaitRemote(address, f);
             }
         });
+        if (!queued) {
+            f.completeExceptionally(stoppedException());
+        }
         return f;
     }
 
     @Override
     public CompletableFuture<Duration> ping() {
         CompletableFuture<Duration> f = new CompletableFuture<>();
-        run(() -> sendPing(f));
+        if (!run(() -> sendPing(f))) {
+            f.completeExceptionally(stoppedException());
+        }
         return f;
     }
 

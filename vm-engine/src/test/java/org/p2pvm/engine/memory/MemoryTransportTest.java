@@ -99,6 +99,38 @@ class MemoryTransportTest {
     }
 
     @Test
+    void afterTheTransportStopped_callsOnItsTunnelsFailOrDoNothing_neverThrowRejectedExecution() throws Exception {
+        URI name = unique();
+        MemoryTransport own = new MemoryTransport(org.p2pvm.spi.TransportConfig.defaults());
+        // the open stream would hold the graceful close for the whole drain timeout
+        TunnelOptions quick = OPTIONS.toBuilder().drainTimeout(Duration.ofMillis(50)).build();
+        CompletableFuture<VmConnection> accepted = new CompletableFuture<>();
+        own.bind(name, quick, t -> t.install(VmServer.listen(ECHO, accepted::complete))).get(10, SECONDS);
+        Tunnel dialer = own.connect(name, quick).get(10, SECONDS);
+        dialer.awaitRemoteListen(ECHO).get(10, SECONDS);
+        VmConnection c = dialer.connect(ECHO).get(10, SECONDS);
+        accepted.get(10, SECONDS);
+        own.close(); // its threads are gone after this
+
+        ExecutionException write = assertThrows(ExecutionException.class,
+                () -> c.write(java.nio.ByteBuffer.wrap(new byte[] {1})).get(10, SECONDS));
+        assertInstanceOf(org.p2pvm.TunnelClosedException.class, write.getCause());
+        assertInstanceOf(org.p2pvm.TunnelClosedException.class, assertThrows(ExecutionException.class,
+                () -> c.shutdownOutput().get(10, SECONDS)).getCause());
+        assertInstanceOf(org.p2pvm.TunnelClosedException.class, assertThrows(ExecutionException.class,
+                () -> dialer.ping().get(10, SECONDS)).getCause());
+        assertInstanceOf(org.p2pvm.TunnelClosedException.class, assertThrows(ExecutionException.class,
+                () -> dialer.connect(ECHO).get(10, SECONDS)).getCause());
+        c.consume(1);
+        c.pauseReading();
+        c.resumeReading();
+        c.reset(ErrorCode.CANCELLED);
+        c.close();
+        dialer.close();
+        assertTrue(!dialer.isOpen());
+    }
+
+    @Test
     void bind_aNameTaken_failsSayingSo() throws Exception {
         URI name = unique();
         transport.bind(name, OPTIONS, t -> { }).get(10, SECONDS);
