@@ -53,10 +53,19 @@ final class TlsTestSupport {
         return "transport '" + name + "' is not on the class path of this build (not merged yet): skipped";
     }
 
-    /** A transport with its own thread names, one I/O thread. */
+    /**
+     * A transport with one I/O thread. netty uses the JDK engine like the others (netty-tcnative is on
+     * this module's class path for the throughput bench only); the pseudo-name {@code netty-openssl} is
+     * netty on its OpenSSL engine.
+     */
     static Transport transport(String name, String threadPrefix) {
-        return Transports.get(name, TransportConfig.builder().ioThreads(1).threadNamePrefix(threadPrefix).build());
+        boolean openssl = name.equals(NETTY_OPENSSL);
+        return Transports.get(openssl ? "netty" : name, TransportConfig.builder().ioThreads(1)
+                .threadNamePrefix(threadPrefix).property("netty.tls.provider", openssl ? "openssl" : "jdk").build());
     }
+
+    /** netty with {@code netty.tls.provider=openssl}. */
+    static final String NETTY_OPENSSL = "netty-openssl";
 
     static TestPki pki(String prefix, String... serverNames) {
         try {

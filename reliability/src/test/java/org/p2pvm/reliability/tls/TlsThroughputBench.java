@@ -56,6 +56,9 @@ class TlsThroughputBench {
                 System.out.println("# " + TlsTestSupport.absent(n));
             }
         }
+        if (names.contains("netty") && tcnativePresent()) {
+            names.add(names.indexOf("netty") + 1, TlsTestSupport.NETTY_OPENSSL);
+        }
         Map<String, List<Double>> results = new LinkedHashMap<>();
         Map<String, Transport[]> transports = new LinkedHashMap<>();
         for (String n : names) {
@@ -92,12 +95,12 @@ class TlsThroughputBench {
 
     static boolean tcnativePresent() {
         try {
-            Class.forName("io.netty.internal.tcnative.SSL");
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
+            return io.netty.handler.ssl.OpenSsl.isAvailable(); // loads the native library, not just the classes
+        } catch (LinkageError e) {
             return false;
         }
     }
+
 
     /** One run: a fresh tunnel, {@code mib} MiB on one stream; MiB/s from the first write to the sink's FIN. */
     private static double run(Transport acceptor, Transport dialer, TestPki pki, int mib) throws Exception {

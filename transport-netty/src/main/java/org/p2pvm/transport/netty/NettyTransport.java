@@ -29,7 +29,6 @@ import org.p2pvm.spi.TransportConfig;
 import org.p2pvm.spi.TransportServer;
 import org.p2pvm.spi.Transports;
 import io.netty.handler.ssl.SslHandler;
-import javax.net.ssl.SSLContext;
 import org.p2pvm.engine.tls.TlsContexts;
 import org.p2pvm.transport.netty.internal.IoFlavor;
 import org.p2pvm.transport.netty.internal.NettyCarrier;
@@ -43,12 +42,13 @@ import org.slf4j.LoggerFactory;
  * serial executor is the carrier channel's {@link io.netty.channel.EventLoop}, so tunnels, their
  * callbacks and any {@link VmChannel} on them run on that one thread, without hand-offs.
  *
- * <p>TLS: when {@link TunnelOptions#tls()} is set, a Netty {@link SslHandler} (JDK engine, set up by
- * {@link TlsContexts} like every transport) sits in front of the carrier; the tunnel handshake runs
- * inside TLS.
+ * <p>TLS: when {@link TunnelOptions#tls()} is set, a Netty {@link SslHandler} sits in front of the
+ * carrier (set up by {@link TlsContexts} like every transport; OpenSSL when netty-tcnative is on the
+ * class path, else the JDK engine: see {@link NettyTls}); the tunnel handshake runs inside TLS.
  *
  * <p>Properties of the {@link TransportConfig}: {@code netty.epoll} ({@code true}/{@code false},
- * default true) allows the native transport.
+ * default true) allows the native transport; {@code netty.tls.provider} ({@code auto}, {@code jdk},
+ * {@code openssl}; default auto) picks the TLS engine.
  *
  * <p>Thread-safe. {@link #close()} closes every server and tunnel (GOAWAY SHUTDOWN), waits briefly for
  * them, and stops the event loops.
@@ -63,11 +63,13 @@ public final class NettyTransport implements Transport {
     private final Set<Tunnel> tunnels = ConcurrentHashMap.newKeySet();
     private final Set<Channel> carriers = ConcurrentHashMap.newKeySet();
     private final Set<NettyTransportServer> servers = ConcurrentHashMap.newKeySet();
+    private final String tlsProvider;
     private volatile boolean closed;
 
     /** A transport with its own event loops, configured by {@code config}. */
     public NettyTransport(TransportConfig config) {
         Objects.requireNonNull(config, "config");
+        this.tlsProvider = config.property(NettyTls.PROVIDER_PROPERTY, "auto");
         this.flavor = IoFlavor.choose(!"false".equalsIgnoreCase(config.property(IoFlavor.EPOLL_PROPERTY, "true")));
         String prefix = config.threadNamePrefix() != null ? config.threadNamePrefix() : "p2pvm-netty-" + flavor.name();
         this.group = new MultiThreadIoEventLoopGroup(config.effectiveIoThreads(),
@@ -102,9 +104,9 @@ public final class NettyTransport implements Transport {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the netty transport is closed"));
         }
-        SSLContext tls;
+        NettyTls tls;
         try {
-            tls = options.tls() == null ? null : TlsContexts.context(options.tls());
+            tls = options.tls() == null ? null : NettyTls.of(options.tls(), true, tlsProvider);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -115,8 +117,8 @@ public final class NettyTransport implements Transport {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast("tls", new SslHandler(TlsContexts.engine(tls, options.tls(), true,
-                                    address.getHostString(), address.getPort())));
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(),
+                                    address.getPort()));
                         }
                         NettyCarrier carrier = NettyCarrier.forEngine(ch, true, true, options, null);
                         ch.pipeline().addLast("p2pvm-carrier", carrier);
@@ -154,9 +156,9 @@ public final class NettyTransport implements Transport {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the netty transport is closed"));
         }
-        SSLContext tls;
+        NettyTls tls;
         try {
-            tls = options.tls() == null ? null : TlsContexts.context(options.tls());
+            tls = options.tls() == null ? null : NettyTls.of(options.tls(), false, tlsProvider);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -168,8 +170,7 @@ public final class NettyTransport implements Transport {
                     protected void initChannel(Channel ch) {
                         trackCarrier(ch);
                         if (tls != null) {
-                            ch.pipeline().addLast("tls", new SslHandler(TlsContexts.engine(tls, options.tls(), false,
-                                    null, 0)));
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), null, 0));
                         }
                         NettyCarrier carrier = NettyCarrier.forEngine(ch, false, true, options, tunnel -> {
                             track(tunnel);

@@ -100,7 +100,38 @@ public final class TlsContexts {
         return !s.isEmpty() && !s.contains(":") && !s.matches("[0-9.]+");
     }
 
+    /**
+     * This end's key material as a factory, for TLS stacks that take factories rather than an
+     * {@link SSLContext} (Netty's OpenSSL engine); null when the options have no key material or
+     * carry a ready context.
+     */
+    public static KeyManagerFactory keyManagerFactory(TlsOptions o) {
+        try {
+            return o.sslContext() != null ? null : keyFactory(o);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("tls: cannot load key material (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * The trust the options describe as one trust manager, for the same stacks; null means the JDK's
+     * default trust (or a ready context, which carries its own).
+     */
+    public static TrustManager trustManager(TlsOptions o) {
+        try {
+            TrustManager[] all = o.sslContext() != null ? null : trustManagers(o);
+            return all == null || all.length == 0 ? null : all[0];
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("tls: cannot load trust material (" + e.getMessage() + ")", e);
+        }
+    }
+
     private static KeyManager[] keyManagers(TlsOptions o) throws GeneralSecurityException, IOException {
+        KeyManagerFactory kmf = keyFactory(o);
+        return kmf == null ? null : kmf.getKeyManagers();
+    }
+
+    private static KeyManagerFactory keyFactory(TlsOptions o) throws GeneralSecurityException, IOException {
         KeyStore ks;
         char[] password;
         if (o.keyStore() != null) {
@@ -120,7 +151,7 @@ public final class TlsContexts {
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, password);
-        return kmf.getKeyManagers();
+        return kmf;
     }
 
     private static TrustManager[] trustManagers(TlsOptions o) throws GeneralSecurityException, IOException {
