@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Carrier} over one Netty {@link Channel}: the last handler of the channel's pipeline.
- * It lends each inbound {@link ByteBuf} to the engine as NIO views and sends each engine batch as one
- * wrapped (not copied) {@link ByteBuf} with one flush.
+ * It lends each inbound {@link ByteBuf} to the engine as NIO views and sends each engine batch as
+ * direct {@link ByteBuf}s (direct buffers wrapped, heap ones copied once) with one flush.
  *
  * <h2>Threading</h2>
  * Everything runs on the channel's {@link io.netty.channel.EventLoop}, which is the tunnel's serial
