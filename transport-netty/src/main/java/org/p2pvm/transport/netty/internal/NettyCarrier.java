@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@link CarrierListener#onRead} returns (the engine keeps no reference), or, while reading is
  * disabled or the engine is not started yet, after it has been delivered later. Outbound
  * {@code ByteBuffer}s stay the engine's; the wrapping {@code ByteBuf} is released by Netty once
- * written, which does not touch the wrapped memory.
+ * written, which does not touch the wrapped memory. The batch's heap buffers are copied into one
+ * pooled direct {@code ByteBuf} per batch, which Netty releases once written.
  *
  * <h2>Re-entrancy</h2>
  * Netty may complete a write, or report writability, synchronously inside {@code writeAndFlush}.
