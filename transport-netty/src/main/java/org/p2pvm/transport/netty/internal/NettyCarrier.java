@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Carrier} over one Netty {@link Channel}: the last handler of the channel's pipeline.
- * It lends each inbound {@link ByteBuf} to the engine as NIO views and sends each engine batch as one
- * wrapped (not copied) {@link ByteBuf} with one flush.
+ * It lends each inbound {@link ByteBuf} to the engine as NIO views and sends each engine batch as
+ * direct {@link ByteBuf}s (direct buffers wrapped, heap ones copied once) with one flush.
  *
  * <h2>Threading</h2>
  * Everything runs on the channel's {@link io.netty.channel.EventLoop}, which is the tunnel's serial
@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@link CarrierListener#onRead} returns (the engine keeps no reference), or, while reading is
  * disabled or the engine is not started yet, after it has been delivered later. Outbound
  * {@code ByteBuffer}s stay the engine's; the wrapping {@code ByteBuf} is released by Netty once
- * written, which does not touch the wrapped memory.
+ * written, which does not touch the wrapped memory. The batch's heap buffers are copied into one
+ * pooled direct {@code ByteBuf} per batch, which Netty releases once written.
  *
  * <h2>Re-entrancy</h2>
  * Netty may complete a write, or report writability, synchronously inside {@code writeAndFlush}.
@@ -51,6 +52,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class NettyCarrier extends ChannelInboundHandlerAdapter implements Carrier {
     private static final Logger LOG = LoggerFactory.getLogger(NettyCarrier.class);
+
+    /** Most buffers in one outbound composite: well under the kernel's IOV_MAX (1024) per writev. */
+    static final int MAX_PARTS = 512;
 
     /** Longest a flushing close waits for outstanding writes. */
     static final int FLUSH_CLOSE_LIMIT_SECONDS = 5;
@@ -323,11 +327,12 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void write(ByteBuffer[] buffers, int count, WriteCompletion completion) {
-        ByteBuf out = wrap(buffers, count);
         outstanding++;
         inWrite = true;
         try {
-            ctx.writeAndFlush(out).addListener(f -> onWriteDone(completion, f.cause()));
+            ByteBuf last = writeAllButLast(buffers, count);
+            // one flush per batch; an earlier part's failure closes the channel and so fails this one
+            ctx.writeAndFlush(last).addListener(f -> onWriteDone(completion, f.cause()));
         } finally {
             inWrite = false;
         }
@@ -341,18 +346,84 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    /** One ByteBuf over the first {@code count} buffers, without copying their bytes. */
-    private static ByteBuf wrap(ByteBuffer[] buffers, int count) {
-        if (count == 1) {
-            return Unpooled.wrappedBuffer(buffers[0]);
-        }
-        CompositeByteBuf composite = Unpooled.compositeBuffer(Math.max(count, 2));
+    /**
+     * Wraps the batch as ByteBufs that Netty writes with gathering writes and without copying:
+     * direct buffers are wrapped as they are, and the heap ones (the engine's frame headers and
+     * control frames, mostly) are copied into one pooled direct buffer per batch. A wrapped heap
+     * buffer would make Netty copy the whole batch into a new direct buffer before writing it (and a
+     * mixed composite twice: first into a merged heap buffer). A batch of more than
+     * {@link #MAX_PARTS} buffers goes out as several composites (the kernel takes at most IOV_MAX
+     * buffers per {@code writev}); all but the last are written here.
+     *
+     * @return the last part, still to be written and flushed by the caller
+     */
+    private ByteBuf writeAllButLast(ByteBuffer[] buffers, int count) {
+        int heapBytes = 0;
+        int parts = 0;
         for (int i = 0; i < count; i++) {
-            if (buffers[i].hasRemaining()) {
-                composite.addComponent(true, Unpooled.wrappedBuffer(buffers[i]));
+            ByteBuffer b = buffers[i];
+            if (b.hasRemaining()) {
+                parts++;
+                if (!b.isDirect()) {
+                    heapBytes += b.remaining();
+                }
             }
         }
-        return composite;
+        if (parts == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        ByteBuf copies = heapBytes > 0 ? ctx.alloc().directBuffer(heapBytes, heapBytes) : null;
+        if (parts == 1 && copies == null) {
+            for (int i = 0; i < count; i++) {
+                if (buffers[i].hasRemaining()) {
+                    return Unpooled.wrappedBuffer(buffers[i]);
+                }
+            }
+        }
+        if (copies != null && heapBytes == totalBytes(buffers, count)) {
+            for (int i = 0; i < count; i++) {
+                copies.writeBytes(buffers[i].duplicate());
+            }
+            return copies; // all heap: one copy, one buffer
+        }
+        try {
+            CompositeByteBuf composite = null;
+            for (int i = 0; i < count; i++) {
+                ByteBuffer b = buffers[i];
+                if (!b.hasRemaining()) {
+                    continue;
+                }
+                if (composite != null && composite.numComponents() == MAX_PARTS) {
+                    ctx.write(composite);
+                    composite = null;
+                }
+                if (composite == null) {
+                    composite = ctx.alloc().compositeDirectBuffer(MAX_PARTS);
+                }
+                ByteBuf part;
+                if (b.isDirect()) {
+                    part = Unpooled.wrappedBuffer(b);
+                } else {
+                    int at = copies.writerIndex();
+                    copies.writeBytes(b.duplicate());
+                    part = copies.retainedSlice(at, b.remaining());
+                }
+                composite.addComponent(true, part);
+            }
+            return composite;
+        } finally {
+            if (copies != null) {
+                copies.release(); // the slices hold it now
+            }
+        }
+    }
+
+    private static long totalBytes(ByteBuffer[] buffers, int count) {
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            n += buffers[i].remaining();
+        }
+        return n;
     }
 
     private void onWriteDone(WriteCompletion completion, Throwable cause) {

@@ -167,6 +167,38 @@ class NettyCarrierTest {
 
     @ParameterizedTest
     @MethodSource("flavors")
+    void aLargeBatchOfHeapAndDirectBuffersArrivesWholeAndInOrder(String flavor) throws Exception {
+        start(flavor, null);
+        NettyCarrier c = carrier();
+        listener();
+        // more buffers than one outbound composite holds, alternating heap and direct, some empty
+        int count = NettyCarrier.MAX_PARTS * 2 + 77;
+        Random random = new Random(11);
+        ByteBuffer[] batch = new ByteBuffer[count];
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            byte[] bytes = new byte[i % 50 == 0 ? 0 : 1 + random.nextInt(i % 2 == 0 ? 9 : 3000)];
+            random.nextBytes(bytes);
+            expected.write(bytes);
+            batch[i] = i % 2 == 0 ? ByteBuffer.wrap(bytes) : ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        }
+        CompletableFuture<Throwable> done = new CompletableFuture<>();
+        onLoop(c, () -> {
+            c.write(batch, count, done::complete);
+            return null;
+        });
+        byte[] want = expected.toByteArray();
+        byte[] got = new byte[want.length];
+        new DataInputStream(peer.getInputStream()).readFully(got);
+        assertArrayEquals(want, got);
+        assertEquals(null, done.get(10, SECONDS));
+        for (ByteBuffer b : batch) {
+            assertEquals(0, b.position(), "the carrier must not move the engine's buffers");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("flavors")
     void writabilityFollowsTheSocketAndOnWritableFires(String flavor) throws Exception {
         start(flavor, new WriteBufferWaterMark(8 * 1024, 32 * 1024));
         NettyCarrier c = carrier();
