@@ -461,7 +461,13 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
     private void shutdownOutputAndLinger(DuplexChannel duplex) {
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         if (tls != null && !tls.engine().isOutboundDone()) {
-            tls.closeOutbound().addListener(f -> shutdownOutputAndLinger(duplex));
+            tls.closeOutbound().addListener(f -> {
+                if (f.isSuccess()) {
+                    shutdownOutputAndLinger(duplex);
+                } else {
+                    channel.close();
+                }
+            });
             return;
         }
         // read (and drop, see channelRead) until the peer's EOF closes the channel
