@@ -23,10 +23,18 @@ import org.p2pvm.engine.SerialExecutor;
  *
  * <p>Reading off: the reader thread stops before its next read, and chunks already read wait on the
  * executor ({@link #pending}) until reading is on again, so no {@code onRead} happens while off.
+ *
+ * <p>Close: {@code close(true)} writes what is queued, sends FIN and reads (dropping the bytes) until
+ * the peer's EOF, within {@link #LINGER_MILLIS}, before it closes the socket: closing a socket that
+ * still receives makes the kernel answer with RST, and an RST may destroy the bytes just written
+ * before the peer has read them. The peer's EOF reaches the engine after every chunk read before
+ * it, and the socket stays writable until then (the peer may still be reading).
  */
 final class BlockingSocketCarrier implements Carrier {
     /** Bytes queued for the writer thread above which the carrier reports itself not writable. */
     private static final long WRITE_LIMIT = 1 << 20;
+    /** Longest a flushing close waits for the peer's EOF after its FIN. */
+    static final long LINGER_MILLIS = 10_000;
 
     private final SocketChannel channel;
     private final boolean dialer;
@@ -37,6 +45,7 @@ final class BlockingSocketCarrier implements Carrier {
     private boolean writerWaiting; // guarded by lock
     private boolean readerMayRead = true; // guarded by lock
     private volatile boolean closing;
+    private boolean inputEnded; // guarded by lock: the peer's EOF was read
     private final AtomicBoolean closeNotified = new AtomicBoolean();
     private CarrierListener listener;
     /** Executor-confined: reading state, chunks held while off, and the close once it was delivered. */
@@ -124,7 +133,7 @@ final class BlockingSocketCarrier implements Carrier {
         }
         if (readEnabled && pending.isEmpty() && eofAfterPending) {
             eofAfterPending = false;
-            deliverClose(null);
+            closed(null);
         }
     }
 
@@ -163,13 +172,14 @@ final class BlockingSocketCarrier implements Carrier {
                     while (!readerMayRead && !closing) {
                         lock.wait();
                     }
-                    if (closing) {
-                        return;
-                    }
                 }
                 if (channel.read(buf) < 0) {
-                    closed(null);
+                    peerEof();
                     return;
+                }
+                if (closing) {
+                    buf.clear(); // closing: drop what the peer still sends, until its EOF
+                    continue;
                 }
                 buf.flip();
                 ByteBuffer chunk = ByteBuffer.allocate(buf.remaining()).put(buf).flip();
@@ -195,6 +205,7 @@ final class BlockingSocketCarrier implements Carrier {
     }
 
     private void writeLoop() {
+        Write current = null;
         try {
             while (true) {
                 Object next;
@@ -205,12 +216,11 @@ final class BlockingSocketCarrier implements Carrier {
                     next = writes.poll();
                 }
                 if (next == CLOSE) {
-                    channel.close();
-                    closed(null);
-                    failQueued();
+                    lingerThenClose();
                     return;
                 }
                 Write w = (Write) next;
+                current = w;
                 long left = w.bytes;
                 while (left > 0) {
                     left -= channel.write(w.buffers);
@@ -223,6 +233,7 @@ final class BlockingSocketCarrier implements Carrier {
                         writerWaiting = false;
                     }
                 }
+                current = null;
                 executor.execute(() -> w.completion.complete(null));
                 if (wake) {
                     executor.execute(() -> {
@@ -239,8 +250,50 @@ final class BlockingSocketCarrier implements Carrier {
                 // closing anyway
             }
             closed(e);
+            if (current != null) {
+                Write w = current;
+                executor.execute(() -> w.completion.complete(new IOException("carrier closed", e)));
+            }
             failQueued();
         }
+    }
+
+    /** Everything queued is written: FIN, then wait for the peer's EOF (the reader drops its bytes). */
+    private void lingerThenClose() throws InterruptedException {
+        try {
+            channel.shutdownOutput();
+            long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000;
+            synchronized (lock) {
+                long left;
+                while (!inputEnded && !closeNotified.get() && (left = deadline - System.nanoTime()) > 0) {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+        } catch (IOException e) {
+            // the peer is gone already: everything was handed to the socket
+        }
+        closed(null);
+        failQueued();
+    }
+
+    /** The peer's EOF: after the chunks read before it; a closing carrier's writer is told instead. */
+    private void peerEof() {
+        boolean wasClosing;
+        synchronized (lock) {
+            inputEnded = true;
+            wasClosing = closing;
+            lock.notifyAll();
+        }
+        if (wasClosing) {
+            return; // the writer finishes its queue, sees the EOF and closes (or close(false) did)
+        }
+        executor.execute(() -> {
+            if (!pending.isEmpty()) {
+                eofAfterPending = true; // EOF after the chunks held while reading is off
+            } else {
+                closed(null);
+            }
+        });
     }
 
     private void failQueued() {
@@ -262,18 +315,13 @@ final class BlockingSocketCarrier implements Carrier {
                 closing = true;
                 lock.notifyAll();
             }
+            // before the socket closes: the writes it fails must reach the engine after the close
+            executor.execute(() -> deliverClose(cause));
             try {
                 channel.close();
             } catch (IOException ignored) {
                 // already failing
             }
-            executor.execute(() -> {
-                if (cause == null && !pending.isEmpty()) {
-                    eofAfterPending = true; // EOF after the chunks held while reading is off
-                } else {
-                    deliverClose(cause);
-                }
-            });
         }
     }
 

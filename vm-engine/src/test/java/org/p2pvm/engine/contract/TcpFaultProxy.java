@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Plain blocking sockets, one daemon thread per direction of each connection (named
  * {@code fault-proxy-PORT-N-up/down}) and one accepting thread; fine for tests, not for load. A FIN
- * from one side is forwarded as a FIN (half close); an error on either side resets both. Bytes are
- * counted in both directions. Thread-safe.
+ * from one side is forwarded as a FIN (half close), after every byte read before it; a read error
+ * (the side reset its end) resets both. A failed write only ends its own direction (the rest of what
+ * that side sends is dropped): the receiver is gone, and the other direction, which reads from it,
+ * sees how it went (EOF or reset) in order, after the bytes that preceded it. Bytes are counted in
+ * both directions. Thread-safe.
  */
 public final class TcpFaultProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpFaultProxy.class);
@@ -166,20 +169,31 @@ public final class TcpFaultProxy implements AutoCloseable {
 
         private void pump(Socket from, Socket to, AtomicLong counter) {
             byte[] buf = new byte[64 * 1024];
+            boolean writing = true;
             try {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    out.write(buf, 0, n);
-                    counter.addAndGet(n);
+                    if (!writing) {
+                        continue; // the receiver is gone: drop, until the sender's EOF
+                    }
+                    try {
+                        out.write(buf, 0, n);
+                        counter.addAndGet(n);
+                    } catch (IOException e) {
+                        // not a reset of the other side: the direction reading from `to` reports it in order
+                        writing = false;
+                    }
                 }
-                to.shutdownOutput(); // forward the FIN
+                if (writing) {
+                    to.shutdownOutput(); // forward the FIN, after every byte before it
+                }
                 if (directionsDone.incrementAndGet() == 2) {
                     finish();
                 }
             } catch (IOException e) {
-                reset(); // one side failed: the other must see a reset too
+                reset(); // this side reset its end (or the proxy was killed): the other must see a reset too
             }
         }
 

@@ -50,6 +50,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrizzlyCarrier implements Carrier {
     private static final Logger LOG = LoggerFactory.getLogger(GrizzlyCarrier.class);
+    /** Longest a flushing close waits for the writes to drain and the peer's EOF. */
+    static final long CLOSE_LINGER_MILLIS = 10_000;
+    /** Runs the close timeouts: one daemon thread for every carrier, idle but for them. */
+    private static final java.util.concurrent.ScheduledExecutorService CLOSE_TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "p2pvm-grizzly-close-timer");
+                t.setDaemon(true);
+                return t;
+            });
     /** The carrier of a connection, once the tunnel is attached. */
     static final Attribute<GrizzlyCarrier> ATTRIBUTE =
             org.glassfish.grizzly.Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(GrizzlyCarrier.class.getName());
@@ -72,6 +81,10 @@ public final class GrizzlyCarrier implements Carrier {
     private boolean writeNotifyArmed;
     private boolean closeNotified;
     private volatile boolean closeRequested;
+    /** Batches handed to Grizzly whose completion has not come back yet. */
+    private int outstanding;
+    /** close(true) on a plain socket: FIN once {@link #outstanding} is 0, then read until the peer's EOF. */
+    private boolean lingerWhenIdle;
     /** Bytes read but not yet given to the engine (no listener yet, or reading is off). */
     private Buffer parked;
     /** The read context left suspended while reading is off; resuming it turns Grizzly's read interest back on. */
@@ -165,7 +178,8 @@ public final class GrizzlyCarrier implements Carrier {
      * false when it stays suspended (parked) until reading is turned on again
      */
     private boolean readOnExecutor(FilterChainContext ctx, Buffer buffer, boolean suspended) {
-        if (closeNotified) {
+        if (closeNotified || closeRequested) { // closing: drop what the peer still sends, until its EOF
+
             buffer.tryDispose();
             return true;
         }
@@ -259,6 +273,7 @@ public final class GrizzlyCarrier implements Carrier {
             }
             message = BuffersBuffer.create(memoryManager, parts, false);
         }
+        outstanding++;
         inWrite = true;
         try {
             if (throughChain) {
@@ -291,10 +306,19 @@ public final class GrizzlyCarrier implements Carrier {
 
         private void complete(Throwable failure) {
             if (executor.inExecutor() && !inWrite) {
-                completion.complete(failure);
+                done(failure);
             } else {
-                executor.execute(() -> completion.complete(failure));
+                executor.execute(() -> done(failure));
             }
+        }
+
+        private void done(Throwable failure) {
+            outstanding--;
+            if (failure != null && !connection.isOpen()) {
+                notifyClosed(); // the link's end (a peer's EOF, say) first: it, not this write, says why
+            }
+            completion.complete(failure);
+            lingerIfIdle();
         }
 
         @Override
@@ -337,13 +361,60 @@ public final class GrizzlyCarrier implements Carrier {
 
     // ---------------------------------------------------------------- closing
 
+    /**
+     * With {@code flush} on a plain socket: once every batch given so far has been written, sends FIN
+     * and reads, dropping the bytes, until the peer's EOF makes Grizzly close the connection (a
+     * lingering close). Closing a socket that still receives makes the kernel answer with RST, and an
+     * RST may destroy the bytes just flushed before the peer has read them. At most
+     * {@link #CLOSE_LINGER_MILLIS}. Over TLS (writes through the chain), Grizzly's own graceful close
+     * (close_notify after the write queue drained).
+     */
     @Override
     public void close(boolean flush) {
+        if (closeRequested && flush) {
+            return;
+        }
         closeRequested = true;
-        if (flush) {
+        if (!flush) {
+            connection.terminateSilently();
+        } else if (throughChain || !(connection instanceof org.glassfish.grizzly.nio.NIOConnection)) {
             connection.close(); // Grizzly closes gracefully: after the async write queue drained
         } else {
-            connection.terminateSilently();
+            CLOSE_TIMER.schedule(() -> {
+                if (connection.isOpen()) {
+                    LOG.debug("{}: no EOF from the peer within {} ms of close; closing anyway", this,
+                            CLOSE_LINGER_MILLIS);
+                    connection.closeSilently();
+                }
+            }, CLOSE_LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            lingerWhenIdle = true;
+            if (!readEnabled || parked != null || parkedContext != null) {
+                readEnabled = true; // read on, to see the EOF
+                if (parked != null) {
+                    parked.tryDispose();
+                    parked = null;
+                }
+                drainParked();
+                try {
+                    connection.enableIOEvent(IOEvent.READ);
+                } catch (IOException e) {
+                    LOG.debug("cannot turn reading on for {}", connection, e);
+                }
+            }
+            lingerIfIdle();
+        }
+    }
+
+    private void lingerIfIdle() {
+        if (!lingerWhenIdle || outstanding > 0) {
+            return;
+        }
+        lingerWhenIdle = false;
+        try {
+            ((java.nio.channels.SocketChannel) ((org.glassfish.grizzly.nio.NIOConnection) connection).getChannel())
+                    .shutdownOutput();
+        } catch (IOException | RuntimeException e) {
+            connection.closeSilently(); // the peer is gone already: everything was handed to the socket
         }
     }
 

@@ -113,7 +113,11 @@ public final class TunnelRegistry {
         CompletableFuture<?>[] closed = new CompletableFuture<?>[all.size()];
         for (int i = 0; i < all.size(); i++) {
             Tunnel t = all.get(i);
-            closed[i] = t.closeFuture();
+            // completes once the tunnel has left the registry (dependents of one future run in no set order)
+            closed[i] = t.closeFuture().handle((r, e) -> {
+                remove(t);
+                return null;
+            });
             t.close(ErrorCode.SHUTDOWN, reason);
         }
         return CompletableFuture.allOf(closed);

@@ -35,6 +35,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.p2pvm.engine.contract.ClosePeers;
 import org.p2pvm.engine.CarrierListener;
 
 /**
@@ -68,6 +71,8 @@ class CarrierByteLevelTest {
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         final List<String> violations = new CopyOnWriteArrayList<>();
         final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        /** What had been delivered when onClosed came. */
+        volatile byte[] bytesAtClose;
         final AtomicInteger closeCalls = new AtomicInteger();
         final AtomicInteger writableCalls = new AtomicInteger();
         volatile boolean readEnabled = true;
@@ -111,6 +116,7 @@ class CarrierByteLevelTest {
                 violations.add("onClosed off the executor");
             }
             closeCalls.incrementAndGet();
+            bytesAtClose = bytes();
             closed.complete(cause == null ? new NullCause() : cause);
         }
 
@@ -339,7 +345,51 @@ class CarrierByteLevelTest {
             });
             byte[] got = s.getInputStream().readAllBytes();
             assertArrayEquals(big, got);
+            s.shutdownOutput(); // the carrier's FIN came; it closes once ours comes too (a lingering close)
             assertTrue(engine.closed.get(10, SECONDS) instanceof NullCause);
+        } finally {
+            transport.unbind(server);
+        }
+    }
+
+    /**
+     * The peer still sends (as an engine sends WINDOW updates) while the carrier closes after a
+     * large write: every byte arrives, then EOF, never a reset (a socket closed while receiving
+     * answers with RST, which destroys what its kernel had not delivered yet).
+     */
+    @Test
+    void closeWithFlushWhileThePeerStillSendsDeliversEveryByteThenEof() throws Exception {
+        FakeEngine engine = new FakeEngine();
+        TCPNIOServerConnection server = bindCarrier(engine);
+        try (Socket s = dial(server)) {
+            GrizzlyCarrier carrier = engine.carrier.get(10, SECONDS);
+            byte[] big = ClosePeers.pattern(8 << 20);
+            onExecutor(carrier, () -> {
+                carrier.write(new ByteBuffer[] {ByteBuffer.wrap(big)}, 1, f -> { });
+                carrier.close(true);
+            });
+            assertEquals(big.length, ClosePeers.readToEofWhileSending(s));
+            s.shutdownOutput();
+            assertTrue(engine.closed.get(10, SECONDS) instanceof NullCause);
+            assertEquals(List.of(), engine.violations);
+        } finally {
+            transport.unbind(server);
+        }
+    }
+
+    /** Bytes that arrive right before the peer's FIN (often in the same read) all reach the engine before onClosed. */
+    @ParameterizedTest
+    @ValueSource(ints = {100, 4 << 20})
+    void peerWritesThenClosesEveryByteIsDeliveredBeforeOnClosed(int n) throws Exception {
+        FakeEngine engine = new FakeEngine();
+        TCPNIOServerConnection server = bindCarrier(engine);
+        try {
+            Socket s = dial(server);
+            engine.carrier.get(10, SECONDS);
+            ClosePeers.writeThenClose(s, n);
+            assertTrue(engine.closed.get(10, SECONDS) instanceof NullCause);
+            assertArrayEquals(ClosePeers.pattern(n), engine.bytesAtClose);
+            assertEquals(List.of(), engine.violations);
         } finally {
             transport.unbind(server);
         }

@@ -7,6 +7,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -483,7 +486,11 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
     /**
      * With {@code flush}, closes once no write is outstanding: the writes given so far and any the
      * engine gives while they complete (its last control frames, such as GOAWAY, may wait behind the
-     * batch in flight). A peer that stops reading cannot hold a closing carrier open for more than
+     * batch in flight). On a socket it then sends FIN (after TLS close_notify, if an
+     * {@code SslHandler} is in front) and reads, dropping the bytes, until the peer's EOF closes the
+     * channel (a lingering close): closing a socket that still receives makes the kernel answer with
+     * RST, and an RST may destroy the bytes just flushed before the peer has read them. A peer that
+     * stops reading or never closes its side cannot hold a closing carrier open for more than
      * {@link #FLUSH_CLOSE_LIMIT_SECONDS} seconds.
      */
     @Override
@@ -512,8 +519,46 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         if (closeWhenIdle && outstanding == 0) {
             closeWhenIdle = false;
             // after every earlier write, including any still inside handlers kept in front of us
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (f.isSuccess() && channel instanceof DuplexChannel duplex && channel.isActive()) {
+                    shutdownOutputAndLinger(duplex);
+                } else {
+                    channel.close();
+                }
+            });
         }
+    }
+
+    private void shutdownOutputAndLinger(DuplexChannel duplex) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null && !tls.engine().isOutboundDone()) {
+            tls.closeOutbound().addListener(f -> {
+                if (f.isSuccess()) {
+                    shutdownOutputAndLinger(duplex);
+                } else {
+                    channel.close();
+                }
+            });
+            return;
+        }
+        // read (and drop, see channelRead) until the peer's EOF closes the channel
+        channel.config().setAutoRead(true);
+        duplex.shutdownOutput().addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                channel.close();
+            } else if (duplex.isInputShutdown()) {
+                channel.close(); // the peer closed its side first
+            }
+        });
+    }
+
+    /** With {@code ALLOW_HALF_CLOSURE} the peer's EOF does not close the channel by itself: it ends the carrier. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            channel.close();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -22,6 +22,8 @@ final class FakeListener implements CarrierListener {
     final List<String> violations = new CopyOnWriteArrayList<>();
     final CompletableFuture<Throwable> closed = new CompletableFuture<>();
     volatile int closedCalls;
+    /** What had been delivered when onClosed came. */
+    volatile byte[] bytesAtClose;
     /** Runs inside each onRead, on the loop (e.g. to turn reading off). */
     volatile Runnable onReadHook;
 
@@ -61,6 +63,7 @@ final class FakeListener implements CarrierListener {
     public void onClosed(Throwable cause) {
         checkThread("onClosed");
         closedCalls++;
+        bytesAtClose = receivedBytes();
         events.add("closed");
         closed.complete(cause == null ? new NoCause() : cause);
     }

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.p2pvm.engine.contract.ClosePeers;
 
 /**
  * The carrier at byte level, over real loopback sockets, with a fake engine: bytes in, gathering
@@ -278,6 +279,7 @@ class NettyCarrierTest {
         });
         byte[] got = peer.getInputStream().readAllBytes();
         assertArrayEquals(data, got);
+        peer.shutdownOutput(); // the carrier's FIN came; it closes once ours comes too (a lingering close)
         assertInstanceOf(FakeListener.NoCause.class, l.closed.get(10, SECONDS));
         onLoop(c, () -> null);
         assertEquals(1, l.closedCalls);
@@ -304,7 +306,47 @@ class NettyCarrierTest {
         byte[] got = peer.getInputStream().readAllBytes();
         assertEquals(big.length + last.length, got.length);
         assertArrayEquals(last, java.util.Arrays.copyOfRange(got, big.length, got.length));
+        peer.shutdownOutput();
         assertInstanceOf(FakeListener.NoCause.class, l.closed.get(10, SECONDS));
+    }
+
+    /**
+     * The peer still sends (as an engine sends WINDOW updates) while the carrier closes after a
+     * large write: every byte arrives, then EOF, never a reset (a socket closed while receiving
+     * answers with RST, which destroys what its kernel had not delivered yet).
+     */
+    @ParameterizedTest
+    @MethodSource("flavors")
+    void closeWithFlushWhileThePeerStillSendsDeliversEveryByteThenEof(String flavor) throws Exception {
+        start(flavor, null);
+        NettyCarrier c = carrier();
+        FakeListener l = listener();
+        byte[] big = ClosePeers.pattern(8 << 20);
+        onLoop(c, () -> {
+            c.write(new ByteBuffer[] {ByteBuffer.wrap(big)}, 1, f -> { });
+            c.close(true);
+            return null;
+        });
+        assertEquals(big.length, ClosePeers.readToEofWhileSending(peer));
+        peer.shutdownOutput();
+        assertInstanceOf(FakeListener.NoCause.class, l.closed.get(10, SECONDS));
+        assertTrue(l.violations.isEmpty(), l.violations.toString());
+    }
+
+    /** Bytes that arrive right before the peer's FIN (often in the same read) all reach the engine before onClosed. */
+    @ParameterizedTest
+    @MethodSource("flavorsAndSizes")
+    void peerWritesThenClosesEveryByteIsDeliveredBeforeOnClosed(String flavor, int n) throws Exception {
+        start(flavor, null);
+        FakeListener l = listener();
+        ClosePeers.writeThenClose(peer, n);
+        assertInstanceOf(FakeListener.NoCause.class, l.closed.get(10, SECONDS));
+        assertArrayEquals(ClosePeers.pattern(n), l.bytesAtClose);
+        assertTrue(l.violations.isEmpty(), l.violations.toString());
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> flavorsAndSizes() {
+        return flavors().flatMap(f -> Stream.of(100, 4 << 20).map(n -> org.junit.jupiter.params.provider.Arguments.of(f, n)));
     }
 
     @ParameterizedTest

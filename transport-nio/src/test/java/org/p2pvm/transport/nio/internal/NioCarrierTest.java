@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.p2pvm.engine.contract.ClosePeers;
 
 /**
  * The carrier on real loopback sockets, without the engine: a {@link RecordingListener} plays the
@@ -326,6 +327,25 @@ class NioCarrierTest {
             assertInstanceOf(IOException.class, got.get(31), "the last batch cannot have been written");
             assertFalse(f.onLoop(f.carrier::isWritable));
             assertEquals(-1, (int) f.onLoop(f.carrier::interestOps));
+            f.assertListenerSane();
+        }
+    }
+
+    /**
+     * The peer still sends (as an engine sends WINDOW updates) while the carrier closes after a
+     * large write: every byte arrives, then EOF, never a reset.
+     */
+    @Test
+    void closeWithFlushWhileThePeerStillSendsDeliversEveryByteThenEof() throws Exception {
+        try (CarrierFixture f = CarrierFixture.open()) {
+            byte[] big = ClosePeers.pattern(8 << 20);
+            f.onLoopRun(() -> {
+                f.carrier.write(new ByteBuffer[] {ByteBuffer.wrap(big)}, 1, failure -> { });
+                f.carrier.close(true);
+            });
+            assertEquals(big.length, ClosePeers.readToEofWhileSending(f.peer));
+            f.peer.shutdownOutput();
+            assertNull(f.listener.closed.get(10, SECONDS));
             f.assertListenerSane();
         }
     }
