@@ -280,7 +280,7 @@ public final class TunnelImpl implements Tunnel {
 
     void carrierWriteFailed(Throwable failure) {
         closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, "carrier write failed: " + failure),
-                false);
+                false, failure);
     }
 
     private void carrierClosed(Throwable cause) {
@@ -300,7 +300,7 @@ public final class TunnelImpl implements Tunnel {
                 r = new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, cause == null
                         ? "carrier closed by peer without GOAWAY" : "carrier failed: " + cause);
             }
-            closeNow(r, false);
+            closeNow(r, false, cause);
         }
         carrierClosed = true;
         if (cancelTimer != null) {
@@ -796,13 +796,19 @@ public final class TunnelImpl implements Tunnel {
      * carrier, fail every stream and pending operation with the reason.
      */
     void closeNow(CloseReason reason, boolean sendGoaway) {
+        closeNow(reason, sendGoaway, null);
+    }
+
+    /** As {@link #closeNow(CloseReason, boolean)}; {@code cause} (the carrier's failure, or null) becomes the cause of the exception everything fails with. */
+    private void closeNow(CloseReason reason, boolean sendGoaway, Throwable cause) {
         if (state == State.CLOSED) {
             return;
         }
         State before = state;
         state = State.CLOSED;
         closeReason = reason;
-        closeException = before == State.HANDSHAKE ? new HandshakeException(reason) : new TunnelClosedException(reason);
+        closeException = before == State.HANDSHAKE ? new HandshakeException(reason, cause)
+                : new TunnelClosedException(reason, cause);
         if (reason.origin() != CloseReason.Origin.REMOTE && reason.code() != ErrorCode.NO_ERROR) {
             LOG.debug("tunnel {} closed: {}", this, reason);
         }
@@ -817,7 +823,7 @@ public final class TunnelImpl implements Tunnel {
     private void failEverything(TunnelClosedException cause) {
         if (!handshakeFuture.isDone()) {
             handshakeFuture.completeExceptionally(cause instanceof HandshakeException ? cause
-                    : new HandshakeException(cause.reason()));
+                    : new HandshakeException(cause.reason(), cause.getCause()));
         }
         List<StreamImpl> all = streams.drain();
         for (StreamImpl s : all) {

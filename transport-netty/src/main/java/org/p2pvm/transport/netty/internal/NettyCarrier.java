@@ -11,6 +11,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -502,13 +503,16 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         releaseHeld();
         if (flush && channel.isActive()) {
             closeWhenIdle = true;
-            channel.eventLoop().schedule(() -> {
+            ScheduledFuture<?> limit = channel.eventLoop().schedule(() -> {
                 if (channel.isOpen()) {
                     LOG.debug("{}: writes did not drain within {} s of close; closing anyway", channel,
                             FLUSH_CLOSE_LIMIT_SECONDS);
                     channel.close();
                 }
             }, FLUSH_CLOSE_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            // the pending task holds the channel (pipeline, SslHandler, engine, tunnel) until it runs:
+            // without this, every carrier closed in the last 5 s stayed reachable
+            channel.closeFuture().addListener(f -> limit.cancel(false));
             closeIfIdle();
         } else {
             channel.close();

@@ -285,6 +285,32 @@ class NettyCarrierTest {
         assertEquals(1, l.closedCalls);
     }
 
+    /**
+     * The "close anyway" limit a flushing close arms is cancelled once the channel closes: a pending
+     * task keeps the channel (and its pipeline, SSLEngine and tunnel) reachable until it runs.
+     */
+    @ParameterizedTest
+    @MethodSource("flavors")
+    void aFlushingCloseLeavesNoScheduledTaskOnTheLoop(String flavor) throws Exception {
+        start(flavor, null);
+        NettyCarrier c = carrier();
+        FakeListener l = listener();
+        onLoop(c, () -> {
+            c.write(new ByteBuffer[] {ByteBuffer.wrap(new byte[1000])}, 1, f -> { });
+            c.close(true);
+            return null;
+        });
+        peer.getInputStream().readAllBytes();
+        l.closed.get(10, SECONDS);
+        c.channel().closeFuture().get(10, SECONDS);
+        // the next scheduled task, due or not (protected in Netty)
+        java.lang.reflect.Method peek = io.netty.util.concurrent.AbstractScheduledEventExecutor.class
+                .getDeclaredMethod("peekScheduledTask");
+        peek.setAccessible(true);
+        Object left = onLoop(c, () -> peek.invoke(c.channel().eventLoop()));
+        assertEquals(null, left, "a task is still scheduled on the closed carrier's event loop");
+    }
+
     @ParameterizedTest
     @MethodSource("flavors")
     void aFlushingCloseWaitsForTheWriteHandedOverByACompletion(String flavor) throws Exception {
