@@ -63,6 +63,53 @@ class Section10FloodGuardTest {
     }
 
     @Test
+    void s10_refusedOpenFlood_noListener_isLimitExceeded() {
+        RawPeer p = peer(TunnelOptions.builder().maxResetsPerSecond(5).build());
+        VmAddress nobody = VmAddress.parse("[::1]:81");
+        int id = 1;
+        for (int i = 0; i < 50; i++, id += 2) { // the burst: ten seconds' worth, each answered with RESET
+            p.sendFrame(36, OPEN, 0, id, RawPeer.open(nobody, A));
+        }
+        long resets = p.frames().stream().filter(f -> f.type() == RESET && f.code() == ErrorCode.REFUSED).count();
+        assertEquals(50, resets);
+        assertTrue(p.engine.isOpen());
+        p.sendFrame(36, OPEN, 0, id, RawPeer.open(nobody, A));
+        RawPeer.Frame g = p.goaway();
+        assertEquals(ErrorCode.LIMIT_EXCEEDED, g.code());
+        assertTrue(new String(g.payload(), 4, g.payload().length - 4).contains("refused OPEN"));
+    }
+
+    @Test
+    void s10_refusedOpenFlood_beyondMaxStreams_isLimitExceeded() {
+        RawPeer p = peer(TunnelOptions.builder().maxResetsPerSecond(5).maxStreams(1).build());
+        p.sendFrame(36, OPEN, 0, 1, RawPeer.open(A, A));
+        p.expect(ACCEPT);
+        int id = 3;
+        for (int i = 0; i < 50; i++, id += 2) {
+            p.sendFrame(36, OPEN, 0, id, RawPeer.open(A, A));
+        }
+        long resets = p.frames().stream().filter(f -> f.type() == RESET && f.code() == ErrorCode.LIMIT_EXCEEDED).count();
+        assertEquals(50, resets);
+        p.sendFrame(36, OPEN, 0, id, RawPeer.open(A, A));
+        assertEquals(ErrorCode.LIMIT_EXCEEDED, p.goaway().code());
+    }
+
+    @Test
+    void s10_refusedOpensWithinTheRate_areAnsweredForever() {
+        RawPeer p = peer(TunnelOptions.builder().maxResetsPerSecond(5).build());
+        VmAddress nobody = VmAddress.parse("[::1]:81");
+        int id = 1;
+        for (int s = 0; s < 60; s++) {
+            for (int i = 0; i < 5; i++, id += 2) {
+                p.sendFrame(36, OPEN, 0, id, RawPeer.open(nobody, A));
+            }
+            p.clock.advance(Duration.ofSeconds(1));
+        }
+        assertNull(p.goaway());
+        assertTrue(p.engine.isOpen());
+    }
+
+    @Test
     void s10_emptyDataFlood_isLimitExceeded() {
         RawPeer p = peer(TunnelOptions.builder().maxEmptyFramesPerSecond(3).build());
         p.sendFrame(36, OPEN, 0, 1, RawPeer.open(A, A));
