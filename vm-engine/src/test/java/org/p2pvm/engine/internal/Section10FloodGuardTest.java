@@ -5,10 +5,13 @@ import static org.p2pvm.engine.internal.frame.FrameType.*;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.VmAddress;
+import org.p2pvm.VmConnection;
 import org.p2pvm.VmServer;
 
 /**
@@ -107,6 +110,31 @@ class Section10FloodGuardTest {
         }
         assertNull(p.goaway());
         assertTrue(p.engine.isOpen());
+    }
+
+    @Test
+    void s10_opensThatCannotBeSent_doNotStopThisEndReading() {
+        // 30,000 OPENs are 1.3 MB of control frames, above the 1 MiB reply backlog: counted as replies,
+        // they would stop the dialer reading, and a peer waiting for its ACCEPTs to be read would stop
+        // too (a deadlock seen with a million opens over the memory transport)
+        TunnelOptions o = TunnelOptions.builder().maxStreams(100_000).build();
+        EnginePair p = new EnginePair(o, o, null, t -> t.install(VmServer.listen(A, c -> { })), Integer.MAX_VALUE);
+        p.await(p.dialer.open(A, null).established());
+        p.acceptorCarrier.setReadEnabled(false); // the peer does not read: the next batch stays in flight
+        p.dialer.open(A, null);
+        p.pump();
+        List<VmConnection> opened = new ArrayList<>();
+        for (int i = 0; i < 30_000; i++) {
+            opened.add(p.dialer.open(A, null));
+        }
+        p.pump();
+        assertTrue(p.dialerCarrier.readEnabled(), "the dialer still reads");
+        assertTrue(p.dialer.writer.controlPending() <= TunnelImpl.CONTROL_HIGH_WATER);
+        p.acceptorCarrier.setReadEnabled(true);
+        p.pump();
+        assertTrue(opened.stream().allMatch(c -> c.established().isDone() && !c.established().isCompletedExceptionally()),
+                "every deferred OPEN was sent and accepted");
+        assertEquals(30_002, p.acceptor.stats().activeStreams());
     }
 
     @Test
