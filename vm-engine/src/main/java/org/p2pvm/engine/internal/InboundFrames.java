@@ -194,10 +194,10 @@ final class InboundFrames implements FrameHandler {
             t.resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
-        if (!s.recvWindow.take(n)) {
+        if (!s.recvWindow().take(n)) {
             t.tunnelConsumed(n);
             t.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
-                    + s.recvWindow.credit() + " of credit (§6)");
+                    + s.recvWindow().credit() + " of credit (§6)");
             return;
         }
         s.onInbound(data, fin);

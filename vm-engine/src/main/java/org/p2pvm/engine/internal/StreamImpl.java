@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Memory.</b> A million idle streams must fit in about a KiB each, so what an idle stream may
  * never need is made on first use: the write queue ({@link #writes} starts as a shared empty queue),
- * the inbound queue, and the two futures ({@link #established()}, {@link #closeFuture()}), which are
+ * the receive window ({@link #recvWindow()}, at the first DATA), the inbound queue, and the two futures ({@link #established()}, {@link #closeFuture()}), which are
  * created when first asked for or when their outcome is known, whichever comes first.
  */
 final class StreamImpl implements VmConnection {
@@ -64,6 +64,7 @@ final class StreamImpl implements VmConnection {
     private CompletableFuture<Void> finFuture;
 
     // --- receive side (executor) ---
+    /** Null until the first DATA: a window's state only starts to matter then (see {@link #recvWindow()}). */
     ReceiveWindow recvWindow;
     long deliveredUnconsumed;
     private ArrayDeque<ByteBuffer> inbound;
@@ -484,13 +485,26 @@ final class StreamImpl implements VmConnection {
         }
     }
 
+    /**
+     * This stream's receive window, made at first use with the initial credit the peer was promised
+     * (§6). Making it late changes nothing: until bytes are consumed it is just that credit.
+     */
+    ReceiveWindow recvWindow() {
+        ReceiveWindow w = recvWindow;
+        if (w == null) {
+            w = new ReceiveWindow(tunnel.options.initialStreamWindow(), tunnel.clock.nanoTime());
+            recvWindow = w;
+        }
+        return w;
+    }
+
     /** {@code n} bytes left the engine's hands: return their credit (§6). */
     private void consumed(int n) {
         tunnel.tunnelConsumed(n);
         if (finReceived || failure != null) {
             return; // the peer sends nothing more on this stream: no stream credit needed
         }
-        int inc = tunnel.streamConsumed(recvWindow, n);
+        int inc = tunnel.streamConsumed(recvWindow(), n);
         if (inc > 0) {
             tunnel.sendWindowUpdate(id, inc);
         }

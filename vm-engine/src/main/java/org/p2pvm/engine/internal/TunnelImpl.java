@@ -407,7 +407,6 @@ public final class TunnelImpl implements Tunnel {
         s.id = id;
         s.registered = true;
         s.sendWindow = peer.initialStreamWindow();
-        s.recvWindow = new ReceiveWindow(options.initialStreamWindow(), clock.nanoTime());
         streams.put(s);
     }
 
@@ -540,6 +539,9 @@ public final class TunnelImpl implements Tunnel {
     }
 
     private void openNow(StreamImpl s) {
+        if (s.failure != null) {
+            return; // reset or failed while its OPEN waited: nothing to tell the peer
+        }
         if (state != State.OPEN) {
             s.fail(closeException != null ? closeException
                     : new TunnelClosedException(gracefulReason != null ? gracefulReason
