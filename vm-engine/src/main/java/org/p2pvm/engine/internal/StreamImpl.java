@@ -66,9 +66,10 @@ final class StreamImpl implements VmConnection {
     // --- receive side (executor) ---
     /** Null until the first DATA: a window's state only starts to matter then (see {@link #recvWindow()}). */
     ReceiveWindow recvWindow;
-    long deliveredUnconsumed;
+    /** Ints, like {@link #inboundBytes}: both stay within the window (§6); a long each would cost 8 B per stream end. */
+    int deliveredUnconsumed;
     private ArrayDeque<ByteBuffer> inbound;
-    long inboundBytes;
+    int inboundBytes;
     private Handler handler;
     private boolean autoConsume = true;
     private boolean paused;
@@ -184,7 +185,7 @@ final class StreamImpl implements VmConnection {
             return;
         }
         tunnel.run(() -> {
-            int n = (int) Math.min(bytes, deliveredUnconsumed);
+            int n = Math.min(bytes, deliveredUnconsumed);
             if (n > 0) {
                 deliveredUnconsumed -= n;
                 consumed(n);
@@ -473,13 +474,13 @@ final class StreamImpl implements VmConnection {
 
     private void discardBuffered() {
         if (inbound != null && !inbound.isEmpty()) {
-            int n = (int) inboundBytes;
+            int n = inboundBytes;
             inbound.clear();
             inboundBytes = 0;
             consumed(n);
         }
         if (deliveredUnconsumed > 0) {
-            int n = (int) deliveredUnconsumed;
+            int n = deliveredUnconsumed;
             deliveredUnconsumed = 0;
             consumed(n);
         }
@@ -567,7 +568,7 @@ final class StreamImpl implements VmConnection {
             finFuture.completeExceptionally(cause);
             finFuture = null;
         }
-        int held = (int) (inboundBytes + deliveredUnconsumed);
+        int held = (int) ((long) inboundBytes + deliveredUnconsumed);
         if (inbound != null) {
             inbound.clear();
         }
