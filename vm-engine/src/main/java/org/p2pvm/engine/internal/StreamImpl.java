@@ -430,6 +430,7 @@ final class StreamImpl implements VmConnection {
             inputShutdown = true;
             tunnel.terminalReceived(this);
             drainInbound();
+            maybeClosedCleanly(); // closed by the application, which set no handler: drainInbound said nothing
         }
     }
 
