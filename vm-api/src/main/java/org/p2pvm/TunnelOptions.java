@@ -143,8 +143,9 @@ public final class TunnelOptions {
     }
 
     /**
-     * RESETs the peer may send per second on streams still open here, burst ten seconds' worth
-     * (default 1000): the rapid-reset guard (CVE-2023-44487, PROTOCOL.md §10).
+     * RESETs the peer may send per second on streams still open here, plus OPENs of the peer's that
+     * this end refuses (each costs a RESET), burst ten seconds' worth (default 1000): the rapid-reset
+     * guard (CVE-2023-44487, PROTOCOL.md §10).
      */
     public int maxResetsPerSecond() {
         return maxResetsPerSecond;

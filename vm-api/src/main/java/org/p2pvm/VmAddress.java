@@ -44,7 +44,7 @@ public final class VmAddress implements Comparable<VmAddress> {
             throw new IllegalArgumentException("a VM address needs exactly 16 bytes (IPv6), got "
                     + (address16 == null ? "null" : address16.length + " bytes"));
         }
-        checkPort(port, String.valueOf(port));
+        checkPort(port);
         return new VmAddress(address16.clone(), port);
     }
 
@@ -58,14 +58,30 @@ public final class VmAddress implements Comparable<VmAddress> {
         }
         String text = ipv6Literal.startsWith("[") && ipv6Literal.endsWith("]")
                 ? ipv6Literal.substring(1, ipv6Literal.length() - 1) : ipv6Literal;
-        checkPort(port, String.valueOf(port));
+        checkPort(port);
         return new VmAddress(parseIpv6(text, ipv6Literal), port);
     }
 
-    /** The wildcard address {@code [::]:port}, which listens on that port for every address (§1). */
+    /**
+     * The wildcard address {@code [::]:port}, which listens on that port for every address (§1). The
+     * same instance is returned for the same port: a tunnel's ephemeral source ports are all on
+     * {@code ::}, and a million idle streams should not carry a million copies of them.
+     */
     public static VmAddress any(int port) {
-        checkPort(port, String.valueOf(port));
-        return new VmAddress(ANY.clone(), port);
+        checkPort(port);
+        VmAddress[] cache = AnyCache.PORTS;
+        VmAddress a = cache[port];
+        if (a == null) {
+            // a benign race: two threads may each build one; both are equal and immutable (final fields)
+            a = new VmAddress(ANY, port);
+            cache[port] = a;
+        }
+        return a;
+    }
+
+    /** Built on first use of {@link #any}: 64 Ki references, filled lazily. */
+    private static final class AnyCache {
+        static final VmAddress[] PORTS = new VmAddress[MAX_PORT + 1];
     }
 
     /**
@@ -121,6 +137,12 @@ public final class VmAddress implements Comparable<VmAddress> {
         int port = Integer.parseInt(portText);
         checkPort(port, whole);
         return port;
+    }
+
+    private static void checkPort(int port) {
+        if (port < 0 || port > MAX_PORT) {
+            checkPort(port, String.valueOf(port)); // the message is only built when it is needed
+        }
     }
 
     private static void checkPort(int port, String whole) {
@@ -249,6 +271,11 @@ public final class VmAddress implements Comparable<VmAddress> {
 
     /** Reads the 18-byte wire form (address then u16 port) at the buffer's position. */
     public static VmAddress readFrom(java.nio.ByteBuffer src) {
+        int at = src.position();
+        if (src.getLong(at) == 0 && src.getLong(at + 8) == 0) {
+            src.position(at + 16);
+            return any(src.getShort() & 0xFFFF);
+        }
         byte[] a = new byte[16];
         src.get(a);
         return new VmAddress(a, src.getShort() & 0xFFFF);
@@ -261,17 +288,17 @@ public final class VmAddress implements Comparable<VmAddress> {
 
     /** Whether the address part is {@code ::}, the wildcard of §1. */
     public boolean isAny() {
-        return Arrays.equals(address, ANY);
+        return address == ANY || Arrays.equals(address, ANY);
     }
 
     /** The same port on the wildcard address {@code ::}. */
     public VmAddress withAnyAddress() {
-        return isAny() ? this : new VmAddress(ANY.clone(), port);
+        return isAny() ? this : any(port);
     }
 
     /** The same address with another port. */
     public VmAddress withPort(int newPort) {
-        checkPort(newPort, String.valueOf(newPort));
+        checkPort(newPort);
         return new VmAddress(address, newPort);
     }
 
@@ -333,7 +360,7 @@ public final class VmAddress implements Comparable<VmAddress> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof VmAddress other && other.port == port && Arrays.equals(other.address, address);
+        return o == this || o instanceof VmAddress other && other.port == port && Arrays.equals(other.address, address);
     }
 
     @Override

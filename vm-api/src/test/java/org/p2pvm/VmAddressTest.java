@@ -89,4 +89,25 @@ class VmAddressTest {
         assertTrue(VmAddress.parse("[::1]:1").compareTo(VmAddress.parse("[::2]:0")) < 0);
         assertTrue(VmAddress.parse("[::1]:1").compareTo(VmAddress.parse("[::1]:2")) < 0);
     }
+
+    @Test
+    void any_isOneSharedInstancePerPort_andWireReadsOfItShareIt() {
+        assertSame(VmAddress.any(49152), VmAddress.any(49152));
+        assertSame(VmAddress.any(7), VmAddress.of("::1", 7).withAnyAddress());
+        ByteBuffer wire = ByteBuffer.allocate(36);
+        VmAddress.any(50000).writeTo(wire);
+        VmAddress.parse("[::1]:50000").writeTo(wire);
+        wire.flip();
+        assertSame(VmAddress.any(50000), VmAddress.readFrom(wire));
+        VmAddress other = VmAddress.readFrom(wire);
+        assertEquals(VmAddress.parse("[::1]:50000"), other);
+        assertFalse(other.isAny());
+        assertEquals(36, wire.position());
+    }
+
+    @Test
+    void any_rejectsABadPort_withTheUsualMessage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VmAddress.any(65536));
+        assertTrue(e.getMessage().contains("port 65536 is out of range"), e.getMessage());
+    }
 }

@@ -1,6 +1,7 @@
 package org.p2pvm.engine.internal;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.VmAddress;
@@ -17,12 +18,19 @@ import org.slf4j.LoggerFactory;
  * {@link TunnelImpl}: PING, LISTEN, the stream frames, and the flood guards. The handshake frames and
  * GOAWAY are the tunnel's own business and are passed straight to it.
  *
- * <p>Owned by the tunnel's executor, like the tunnel; it keeps no state of its own.
+ * <p>Owned by the tunnel's executor, like the tunnel; its only state is a one-entry cache of the last
+ * OPEN destination, so that the streams opened to one server share one {@link VmAddress}.
  */
 final class InboundFrames implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(InboundFrames.class);
 
+    private static final int ADDRESS_WIRE = 18; // 16-byte address and u16 port (§2)
+
     private final TunnelImpl t;
+    /** The wire form (address, port) of {@link #lastDestination}, and scratch for the OPEN being read. */
+    private final byte[] lastDestinationWire = new byte[ADDRESS_WIRE];
+    private final byte[] openWire = new byte[ADDRESS_WIRE];
+    private VmAddress lastDestination;
 
     InboundFrames(TunnelImpl tunnel) {
         this.t = tunnel;
@@ -87,8 +95,8 @@ final class InboundFrames implements FrameHandler {
             throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
                     + " which is still in use (§5)");
         }
-        VmAddress destination = VmAddress.readFrom(p.position(0));
-        VmAddress source = VmAddress.readFrom(p);
+        VmAddress destination = destination(p);
+        VmAddress source = VmAddress.readFrom(p.position(ADDRESS_WIRE));
         if (t.state != TunnelImpl.State.OPEN) {
             refuse(id, ErrorCode.REFUSED);
             return;
@@ -122,7 +130,23 @@ final class InboundFrames implements FrameHandler {
         t.requestFlush();
     }
 
-    private void refuse(int id, ErrorCode code) {
+    /** The OPEN's destination: the previous one's instance when the bytes are the same (the usual case). */
+    private VmAddress destination(ByteBuffer p) {
+        p.get(0, openWire);
+        if (lastDestination == null || !Arrays.equals(openWire, lastDestinationWire)) {
+            lastDestination = VmAddress.readFrom(p.position(0));
+            System.arraycopy(openWire, 0, lastDestinationWire, 0, openWire.length);
+        }
+        return lastDestination;
+    }
+
+    /**
+     * Answers an OPEN with RESET. Each refusal costs a RESET that the peer made us send for nothing,
+     * so refusals share the rapid-reset budget (§10): a peer that keeps opening what it cannot have
+     * loses the tunnel.
+     */
+    private void refuse(int id, ErrorCode code) throws ProtocolViolation {
+        flood(t.resetLimit, "refused OPEN", t.options.maxResetsPerSecond());
         t.counters.streamsRefused++;
         t.counters.sent(code);
         FrameWriter.reset(t.writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), id, code);
@@ -170,10 +194,10 @@ final class InboundFrames implements FrameHandler {
             t.resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
-        if (!s.recvWindow.take(n)) {
+        if (!s.recvWindow().take(n)) {
             t.tunnelConsumed(n);
             t.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
-                    + s.recvWindow.credit() + " of credit (§6)");
+                    + s.recvWindow().credit() + " of credit (§6)");
             return;
         }
         s.onInbound(data, fin);

@@ -2,6 +2,8 @@ package org.p2pvm.engine.internal;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -29,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Receive side.</b> {@link #recvWindow} is the credit the peer still has; data arriving while
  * no handler can take it is copied into {@link #inbound}, which the window bounds. Credit goes back
  * as data is consumed.
+ *
+ * <p><b>Memory.</b> A million idle streams must fit in about a KiB each, so what an idle stream may
+ * never need is made on first use: the write queue ({@link #writes} starts as a shared empty queue),
+ * the receive window ({@link #recvWindow()}, at the first DATA), the inbound queue, and the two futures ({@link #established()}, {@link #closeFuture()}), which are
+ * created when first asked for or when their outcome is known, whichever comes first.
  */
 final class StreamImpl implements VmConnection {
     private static final Logger LOG = LoggerFactory.getLogger(StreamImpl.class);
@@ -40,8 +47,14 @@ final class StreamImpl implements VmConnection {
     final VmAddress remote;
     volatile int id;
 
+    /**
+     * Shared by every stream that has not written yet; only ever read (empty). {@link #enqueueWrite}
+     * replaces it with a queue of the stream's own before adding.
+     */
+    private static final ArrayDeque<PendingWrite> NO_WRITES = new ArrayDeque<>(0);
+
     // --- send side (executor) ---
-    final ArrayDeque<PendingWrite> writes = new ArrayDeque<>(2);
+    ArrayDeque<PendingWrite> writes = NO_WRITES;
     long queuedBytes;
     long sendWindow;
     boolean finQueued;
@@ -51,10 +64,12 @@ final class StreamImpl implements VmConnection {
     private CompletableFuture<Void> finFuture;
 
     // --- receive side (executor) ---
+    /** Null until the first DATA: a window's state only starts to matter then (see {@link #recvWindow()}). */
     ReceiveWindow recvWindow;
-    long deliveredUnconsumed;
+    /** Ints, like {@link #inboundBytes}: both stay within the window (§6); a long each would cost 8 B per stream end. */
+    int deliveredUnconsumed;
     private ArrayDeque<ByteBuffer> inbound;
-    long inboundBytes;
+    int inboundBytes;
     private Handler handler;
     private boolean autoConsume = true;
     private boolean paused;
@@ -78,8 +93,29 @@ final class StreamImpl implements VmConnection {
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
 
-    final CompletableFuture<VmConnection> establishedFuture = new CompletableFuture<>();
-    final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    /** Made on first use (see the class comment); set once, by compare-and-set. */
+    private volatile CompletableFuture<VmConnection> establishedFuture;
+    private volatile CompletableFuture<Void> closeFuture;
+    /**
+     * The outcome of {@link #established()} once known: {@link #ESTABLISHED} or the failure. Written
+     * before the future is read, and read after the future is installed, so that one of the two
+     * completes it. The close outcome needs no field of its own: {@link #openFlag} turns false after
+     * {@link #failure} is set, and never back.
+     */
+    private volatile Object establishedOutcome;
+    private static final Object ESTABLISHED = new Object();
+    private static final VarHandle ESTABLISHED_FUTURE;
+    private static final VarHandle CLOSE_FUTURE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            ESTABLISHED_FUTURE = l.findVarHandle(StreamImpl.class, "establishedFuture", CompletableFuture.class);
+            CLOSE_FUTURE = l.findVarHandle(StreamImpl.class, "closeFuture", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     StreamImpl(TunnelImpl tunnel, boolean opener, VmAddress local, VmAddress remote) {
         this.tunnel = tunnel;
@@ -112,7 +148,21 @@ final class StreamImpl implements VmConnection {
 
     @Override
     public CompletableFuture<VmConnection> established() {
-        return establishedFuture;
+        CompletableFuture<VmConnection> f = establishedFuture;
+        if (f != null) {
+            return f;
+        }
+        f = new CompletableFuture<>();
+        if (!ESTABLISHED_FUTURE.compareAndSet(this, null, f)) {
+            return establishedFuture;
+        }
+        Object outcome = establishedOutcome;
+        if (outcome == ESTABLISHED) {
+            f.complete(this);
+        } else if (outcome != null) {
+            f.completeExceptionally((Throwable) outcome);
+        }
+        return f;
     }
 
     @Override
@@ -135,7 +185,7 @@ final class StreamImpl implements VmConnection {
             return;
         }
         tunnel.run(() -> {
-            int n = (int) Math.min(bytes, deliveredUnconsumed);
+            int n = Math.min(bytes, deliveredUnconsumed);
             if (n > 0) {
                 deliveredUnconsumed -= n;
                 consumed(n);
@@ -226,7 +276,23 @@ final class StreamImpl implements VmConnection {
 
     @Override
     public CompletableFuture<Void> closeFuture() {
-        return closeFuture;
+        CompletableFuture<Void> f = closeFuture;
+        if (f != null) {
+            return f;
+        }
+        f = new CompletableFuture<>();
+        if (!CLOSE_FUTURE.compareAndSet(this, null, f)) {
+            return closeFuture;
+        }
+        if (!openFlag) {
+            VmException cause = failure; // written before openFlag turned false
+            if (cause == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(cause);
+            }
+        }
+        return f;
     }
 
     @Override
@@ -260,6 +326,9 @@ final class StreamImpl implements VmConnection {
         if (w.remaining() == 0) {
             w.complete(null);
             return;
+        }
+        if (writes == NO_WRITES) {
+            writes = new ArrayDeque<>(2);
         }
         writes.add(w);
         queuedBytes += w.remaining();
@@ -365,6 +434,7 @@ final class StreamImpl implements VmConnection {
             inputShutdown = true;
             tunnel.terminalReceived(this);
             drainInbound();
+            maybeClosedCleanly(); // closed by the application, which set no handler: drainInbound said nothing
         }
     }
 
@@ -409,16 +479,29 @@ final class StreamImpl implements VmConnection {
 
     private void discardBuffered() {
         if (inbound != null && !inbound.isEmpty()) {
-            int n = (int) inboundBytes;
+            int n = inboundBytes;
             inbound.clear();
             inboundBytes = 0;
             consumed(n);
         }
         if (deliveredUnconsumed > 0) {
-            int n = (int) deliveredUnconsumed;
+            int n = deliveredUnconsumed;
             deliveredUnconsumed = 0;
             consumed(n);
         }
+    }
+
+    /**
+     * This stream's receive window, made at first use with the initial credit the peer was promised
+     * (§6). Making it late changes nothing: until bytes are consumed it is just that credit.
+     */
+    ReceiveWindow recvWindow() {
+        ReceiveWindow w = recvWindow;
+        if (w == null) {
+            w = new ReceiveWindow(tunnel.options.initialStreamWindow(), tunnel.clock.nanoTime());
+            recvWindow = w;
+        }
+        return w;
     }
 
     /** {@code n} bytes left the engine's hands: return their credit (§6). */
@@ -427,7 +510,7 @@ final class StreamImpl implements VmConnection {
         if (finReceived || failure != null) {
             return; // the peer sends nothing more on this stream: no stream credit needed
         }
-        int inc = tunnel.streamConsumed(recvWindow, n);
+        int inc = tunnel.streamConsumed(recvWindow(), n);
         if (inc > 0) {
             tunnel.sendWindowUpdate(id, inc);
         }
@@ -443,7 +526,11 @@ final class StreamImpl implements VmConnection {
     void markEstablished() {
         if (!established) {
             established = true;
-            establishedFuture.complete(this);
+            establishedOutcome = ESTABLISHED;
+            CompletableFuture<VmConnection> f = establishedFuture;
+            if (f != null) {
+                f.complete(this);
+            }
         }
     }
 
@@ -451,7 +538,10 @@ final class StreamImpl implements VmConnection {
         if (failure == null && finSent && (finDelivered || discardInput && finReceived) && !closedNotified) {
             openFlag = false;
             closedNotified = true;
-            closeFuture.complete(null);
+            CompletableFuture<Void> f = closeFuture;
+            if (f != null) {
+                f.complete(null);
+            }
             if (handler != null) {
                 try {
                     handler.onClosed(this, null);
@@ -483,7 +573,7 @@ final class StreamImpl implements VmConnection {
             finFuture.completeExceptionally(cause);
             finFuture = null;
         }
-        int held = (int) (inboundBytes + deliveredUnconsumed);
+        int held = (int) ((long) inboundBytes + deliveredUnconsumed);
         if (inbound != null) {
             inbound.clear();
         }
@@ -492,8 +582,17 @@ final class StreamImpl implements VmConnection {
         if (held > 0) {
             tunnel.tunnelConsumed(held);
         }
-        establishedFuture.completeExceptionally(cause);
-        closeFuture.completeExceptionally(cause);
+        if (establishedOutcome == null) {
+            establishedOutcome = cause;
+            CompletableFuture<VmConnection> ef = establishedFuture;
+            if (ef != null) {
+                ef.completeExceptionally(cause);
+            }
+        }
+        CompletableFuture<Void> cf = closeFuture;
+        if (cf != null) {
+            cf.completeExceptionally(cause);
+        }
         notifyClosed();
     }
 

@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +48,13 @@ public final class TunnelImpl implements Tunnel {
 
     /** Control bytes queued for a carrier that does not take them, above which reading stops (flood guard). */
     static final int CONTROL_HIGH_WATER = 1 << 20;
+    /**
+     * OPENs the application asks for wait in {@link #deferredOpens} while this many control bytes are
+     * queued. Without this, a burst of opens alone would cross {@link #CONTROL_HIGH_WATER} and stop this
+     * end from reading; the peer, whose ACCEPTs then go unread, stops reading in turn, and the tunnel
+     * deadlocks (seen with a million opens over the memory transport).
+     */
+    static final int OPEN_BACKLOG = CONTROL_HIGH_WATER / 4;
 
     private final Carrier carrier;
     final TunnelOptions options;
@@ -63,6 +71,8 @@ public final class TunnelImpl implements Tunnel {
     private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
     private final Session session = new Session();
     private final InboundFrames inbound = new InboundFrames(this);
+    /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
+    private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
 
     volatile State state = State.HANDSHAKE;
     PeerSettings peer;
@@ -188,6 +198,7 @@ public final class TunnelImpl implements Tunnel {
         if (carrierClosed) {
             return;
         }
+        releaseDeferredOpens();
         writer.flush();
         if (closeWhenDrained) {
             if (writer.drained()) {
@@ -268,6 +279,9 @@ public final class TunnelImpl implements Tunnel {
     }
 
     void batchWritten() {
+        if (!deferredOpens.isEmpty()) {
+            requestFlush(); // room for the next OPENs
+        }
         if (closeWhenDrained) {
             if (writer.drained() && !carrierClosed) {
                 carrier.close(true, closeReason);
@@ -411,7 +425,6 @@ public final class TunnelImpl implements Tunnel {
         s.id = id;
         s.registered = true;
         s.sendWindow = peer.initialStreamWindow();
-        s.recvWindow = new ReceiveWindow(options.initialStreamWindow(), clock.nanoTime());
         streams.put(s);
     }
 
@@ -530,6 +543,25 @@ public final class TunnelImpl implements Tunnel {
     }
 
     private void openOnExecutor(StreamImpl s) {
+        if (state == State.OPEN && (!deferredOpens.isEmpty() || writer.controlPending() >= OPEN_BACKLOG)) {
+            deferredOpens.add(s);
+            return;
+        }
+        openNow(s);
+    }
+
+    /** Opens deferred streams while the control backlog allows (or fails them once the tunnel is not open). */
+    private void releaseDeferredOpens() {
+        StreamImpl s;
+        while ((state != State.OPEN || writer.controlPending() < OPEN_BACKLOG) && (s = deferredOpens.poll()) != null) {
+            openNow(s);
+        }
+    }
+
+    private void openNow(StreamImpl s) {
+        if (s.failure != null) {
+            return; // reset or failed while its OPEN waited: nothing to tell the peer
+        }
         if (state != State.OPEN) {
             s.fail(closeException != null ? closeException
                     : new TunnelClosedException(gracefulReason != null ? gracefulReason
@@ -829,6 +861,10 @@ public final class TunnelImpl implements Tunnel {
         for (StreamImpl s : all) {
             s.removed = true;
             s.fail(cause);
+        }
+        StreamImpl d;
+        while ((d = deferredOpens.poll()) != null) {
+            d.fail(cause);
         }
         pings.failAll(cause);
         listens.failWaiters(cause);

@@ -89,6 +89,35 @@ class Section5StreamTest {
     }
 
     @Test
+    void s5_futuresAskedForAfterTheFact_carryTheOutcome() {
+        // the futures are made on first use: asking late must give the same answer as asking early
+        List<VmConnection> accepted = new ArrayList<>();
+        EnginePair p = new EnginePair(TunnelOptions.defaults(), TunnelOptions.defaults(), null,
+                t -> t.install(VmServer.listen(ECHO, accepted::add)), Integer.MAX_VALUE);
+        p.await(p.dialer.session().handshake());
+        VmConnection clean = p.dialer.open(ECHO, null);
+        VmConnection reset = p.dialer.open(ECHO, null);
+        VmConnection refused = p.dialer.open(VmAddress.parse("[::99]:1"), null);
+        p.pump();
+        assertEquals(2, accepted.size());
+        assertSame(accepted.get(0), accepted.get(0).established().join(), "accepted, asked afterwards");
+        assertSame(clean, clean.established().join(), "ACCEPTed before anyone asked");
+        reset.reset(ErrorCode.CANCELLED);
+        clean.close();
+        accepted.get(0).close();
+        p.pump();
+        assertFalse(clean.isOpen());
+        assertNull(clean.closeFuture().join(), "closed cleanly before anyone asked");
+        assertTrue(reset.closeFuture().isCompletedExceptionally());
+        assertSame(reset, reset.established().join(), "it was established before the reset");
+        assertTrue(refused.established().isCompletedExceptionally(), "refused before anyone asked");
+        assertTrue(refused.closeFuture().isCompletedExceptionally());
+        CompletableFuture<Void> early = accepted.get(1).closeFuture();
+        assertSame(early, accepted.get(1).closeFuture(), "one future per stream");
+        assertTrue(early.isCompletedExceptionally(), "the peer's RESET reached the acceptor");
+    }
+
+    @Test
     void s5_refused_whenNothingListens() {
         EnginePair p = pairWithEcho(TunnelOptions.defaults());
         p.await(p.dialer.session().handshake());
