@@ -153,8 +153,7 @@ final class StreamImpl implements VmConnection {
     @Override
     public void write(ByteBuffer data, WriteListener listener) {
         Objects.requireNonNull(data, "data");
-        PendingWrite w = new PendingWrite(data, listener);
-        tunnel.run(() -> enqueueWrite(w));
+        tunnel.run(new PendingWrite(this, data, listener));
     }
 
     @Override
@@ -244,7 +243,7 @@ final class StreamImpl implements VmConnection {
 
     // ------------------------------------------------------------------ send side (executor)
 
-    private void enqueueWrite(PendingWrite w) {
+    void enqueueWrite(PendingWrite w) {
         if (failure != null) {
             w.complete(failure);
             return;

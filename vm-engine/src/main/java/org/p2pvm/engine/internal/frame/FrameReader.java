@@ -3,6 +3,7 @@ package org.p2pvm.engine.internal.frame;
 import static org.p2pvm.engine.internal.frame.FrameType.*;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.p2pvm.ErrorCode;
 
 /**
@@ -11,7 +12,12 @@ import org.p2pvm.ErrorCode;
  * <p>Every header is checked against the stream-id and size rules <em>before</em> any payload byte
  * is buffered, so a hostile length costs nothing. DATA payloads are never buffered: they are handed
  * to the handler as views of the input, in as many pieces as the input was split into (zero copy,
- * §7). Control payloads (at most 1028 bytes) are gathered in one reused array. Frames of unknown
+ * §7). Control payloads (at most 1028 bytes) are gathered in one reused array.
+ *
+ * <p><b>No allocation per frame.</b> Each DATA piece is the same reused view of the input, with its
+ * position and limit set around the piece; each control payload is the same reused wrapper of the
+ * array. So a handler's buffer does not start at index 0 and is overwritten by the next frame: use
+ * relative access (or index from {@code position()}), and copy what must outlive the call. Frames of unknown
  * types are skipped without buffering; their length must not exceed this end's MAX_FRAME_PAYLOAD
  * (PROTOCOL.md §2, as clarified by this project).
  *
@@ -24,7 +30,12 @@ public final class FrameReader {
     private final byte[] header = new byte[HEADER_LENGTH];
     private int headerFill;
     private final byte[] control = new byte[GOAWAY_MAX];
+    private final ByteBuffer controlView = ByteBuffer.wrap(control);
     private int controlFill;
+    /** The input buffer {@link #dataView} is a duplicate of; DATA pieces are windows of the view. */
+    private ByteBuffer viewSource;
+    private ByteBuffer dataView;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0); // capacity 0: nothing a handler can change
 
     private boolean inPayload;
     private int length;
@@ -68,7 +79,8 @@ public final class FrameReader {
                 } else if (type == DATA) {
                     int n = Math.min(remaining, in.remaining());
                     int pos = in.position();
-                    ByteBuffer piece = in.slice(pos, n);
+                    ByteBuffer piece = dataView(in);
+                    piece.limit(pos + n).position(pos);
                     in.position(pos + n);
                     remaining -= n;
                     boolean end = remaining == 0;
@@ -91,7 +103,7 @@ public final class FrameReader {
                     remaining -= n;
                     if (remaining == 0) {
                         inPayload = false;
-                        dispatchControl(handler, ByteBuffer.wrap(control, 0, controlFill));
+                        dispatchControl(handler, controlView.limit(controlFill).position(0));
                     }
                 }
             }
@@ -101,6 +113,19 @@ public final class FrameReader {
             }
             throw v;
         }
+    }
+
+    /**
+     * One view per input buffer, not per piece: carriers read into the same buffer again and again.
+     * Its byte order is big-endian like the input's default, whatever the handler did to it before.
+     */
+    private ByteBuffer dataView(ByteBuffer in) {
+        if (in != viewSource) {
+            viewSource = in;
+            dataView = in.duplicate();
+        }
+        dataView.order(ByteOrder.BIG_ENDIAN);
+        return dataView;
     }
 
     private boolean readHeader(ByteBuffer in) {
@@ -139,11 +164,11 @@ public final class FrameReader {
         }
         // an empty payload is complete at once
         if (type == DATA) {
-            handler.onData(streamId, ByteBuffer.allocate(0), true, (flags & FLAG_FIN) != 0);
+            handler.onData(streamId, EMPTY, true, (flags & FLAG_FIN) != 0);
         } else if (!isKnown(type)) {
             handler.onUnknown(type, flags, streamId, 0);
         } else {
-            dispatchControl(handler, ByteBuffer.wrap(control, 0, 0));
+            dispatchControl(handler, controlView.limit(0).position(0));
         }
     }
 
