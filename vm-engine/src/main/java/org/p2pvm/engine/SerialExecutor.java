@@ -24,6 +24,7 @@ public final class SerialExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger state = new AtomicInteger(); // 0 idle, 1 scheduled/running
     private volatile Thread runner;
+    private final Runnable drainTask = this::drain; // one object, not one per wake-up
 
     public SerialExecutor(Executor delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -33,7 +34,7 @@ public final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         tasks.add(Objects.requireNonNull(task, "task"));
         if (state.compareAndSet(0, 1)) {
-            delegate.execute(this::drain);
+            delegate.execute(drainTask);
         }
     }
 
@@ -60,7 +61,7 @@ public final class SerialExecutor implements Executor {
             runner = null;
             state.set(0);
             if (!tasks.isEmpty() && state.compareAndSet(0, 1)) {
-                delegate.execute(this::drain);
+                delegate.execute(drainTask);
             }
         }
     }

@@ -8,7 +8,7 @@ import org.p2pvm.VmConnection.WriteListener;
  * One application buffer queued on a stream, and the task that queues it on the tunnel's executor
  * (one object per write, not two). The engine owns the buffer until {@link #complete}: it reads it
  * by absolute index, and may hand the buffer itself to the carrier with its position moved (see
- * {@link BatchWriter}); {@link #complete} puts position and limit back, so the application gets the
+ * {@link BatchWriter}); {@link #complete} puts the position back, so the application gets the
  * buffer back as it gave it.
  */
 final class PendingWrite implements Runnable {
@@ -16,7 +16,6 @@ final class PendingWrite implements Runnable {
     private final StreamImpl stream;
     private final int start;
     int next;
-    final int end;
     final WriteListener listener;
 
     PendingWrite(StreamImpl stream, ByteBuffer buffer, WriteListener listener) {
@@ -24,7 +23,6 @@ final class PendingWrite implements Runnable {
         this.buffer = buffer;
         this.start = buffer.position();
         this.next = start;
-        this.end = buffer.limit();
         this.listener = listener;
     }
 
@@ -34,12 +32,16 @@ final class PendingWrite implements Runnable {
         stream.enqueueWrite(this);
     }
 
+    /**
+     * Bytes not yet framed. The end is the buffer's limit, which nobody moves while the engine owns
+     * the buffer (not kept in a field: this object is allocated per write, 32 bytes).
+     */
     int remaining() {
-        return end - next;
+        return buffer.limit() - next;
     }
 
     void complete(Throwable failure) {
-        buffer.limit(end).position(start);
+        buffer.position(start);
         if (listener != null) {
             try {
                 listener.onComplete(failure);

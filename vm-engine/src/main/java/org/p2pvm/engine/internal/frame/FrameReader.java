@@ -14,10 +14,10 @@ import org.p2pvm.ErrorCode;
  * to the handler as views of the input, in as many pieces as the input was split into (zero copy,
  * §7). Control payloads (at most 1028 bytes) are gathered in one reused array.
  *
- * <p><b>No allocation per frame.</b> Each DATA piece is the same reused view of the input, with its
- * position and limit set around the piece; each control payload is the same reused wrapper of the
- * array. So a handler's buffer does not start at index 0 and is overwritten by the next frame: use
- * relative access (or index from {@code position()}), and copy what must outlive the call. Frames of unknown
+ * <p><b>No allocation per frame.</b> Each DATA piece is the input buffer itself, its position and
+ * limit set around the piece for the duration of the call; each control payload is the same reused
+ * wrapper of the array. So a handler's buffer does not start at index 0 and is reused for the next
+ * frame: use relative access (or index from {@code position()}), and copy what must outlive the call. Frames of unknown
  * types are skipped without buffering; their length must not exceed this end's MAX_FRAME_PAYLOAD
  * (PROTOCOL.md §2, as clarified by this project).
  *
@@ -32,9 +32,6 @@ public final class FrameReader {
     private final byte[] control = new byte[GOAWAY_MAX];
     private final ByteBuffer controlView = ByteBuffer.wrap(control);
     private int controlFill;
-    /** The input buffer {@link #dataView} is a duplicate of; DATA pieces are windows of the view. */
-    private ByteBuffer viewSource;
-    private ByteBuffer dataView;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0); // capacity 0: nothing a handler can change
 
     private boolean inPayload;
@@ -78,16 +75,12 @@ public final class FrameReader {
                     beginFrame(handler);
                 } else if (type == DATA) {
                     int n = Math.min(remaining, in.remaining());
-                    int pos = in.position();
-                    ByteBuffer piece = dataView(in);
-                    piece.limit(pos + n).position(pos);
-                    in.position(pos + n);
                     remaining -= n;
                     boolean end = remaining == 0;
                     if (end) {
                         inPayload = false;
                     }
-                    handler.onData(streamId, piece, end, end && (flags & FLAG_FIN) != 0);
+                    deliverPiece(in, n, handler, end, end && (flags & FLAG_FIN) != 0);
                 } else if (!isKnown(type)) {
                     int n = Math.min(remaining, in.remaining());
                     in.position(in.position() + n);
@@ -116,16 +109,24 @@ public final class FrameReader {
     }
 
     /**
-     * One view per input buffer, not per piece: carriers read into the same buffer again and again.
-     * Its byte order is big-endian like the input's default, whatever the handler did to it before.
+     * Hands the next {@code n} bytes of {@code in} to the handler as {@code in} itself, its limit
+     * lowered to the end of the piece (the reader owns {@code in} during {@link #read}, and a view per
+     * piece would be an allocation per frame); then puts back the limit and byte order and moves the
+     * position past the piece, whatever the handler did.
      */
-    private ByteBuffer dataView(ByteBuffer in) {
-        if (in != viewSource) {
-            viewSource = in;
-            dataView = in.duplicate();
+    private void deliverPiece(ByteBuffer in, int n, FrameHandler handler, boolean end, boolean fin)
+            throws ProtocolViolation {
+        int pos = in.position();
+        int limit = in.limit();
+        ByteOrder order = in.order();
+        in.limit(pos + n);
+        in.order(ByteOrder.BIG_ENDIAN);
+        try {
+            handler.onData(streamId, in, end, fin);
+        } finally {
+            in.order(order);
+            in.limit(limit).position(pos + n);
         }
-        dataView.order(ByteOrder.BIG_ENDIAN);
-        return dataView;
     }
 
     private boolean readHeader(ByteBuffer in) {
