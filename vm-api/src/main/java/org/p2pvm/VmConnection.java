@@ -28,9 +28,13 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  *   <li>A buffer passed to {@code write} belongs to the engine from the call until its completion
  *       (future or listener): do not modify it or its position/limit until then. Its bytes are not
- *       copied; they go to the carrier as they are (§7 zero copy).
- *   <li>A buffer passed to {@link Handler#onData} is valid only during that call. It may be a view
- *       of the carrier's read buffer: copy what you need to keep, and do not write into it.
+ *       copied; they go to the carrier as they are (§7 zero copy), sometimes as the buffer object
+ *       itself with its position moved; position and limit are as given again at completion. So
+ *       one buffer object must not be in two pending writes at once (on any connection): write
+ *       {@code duplicate()}s of a shared buffer.
+ *   <li>A buffer passed to {@link Handler#onData} is valid only during that call. It may be the
+ *       carrier's read buffer itself, limited to this piece (its position is not 0 in general): read
+ *       it relatively, copy what you need to keep, and do not write into it.
  * </ul>
  *
  * <h2>Closing</h2>

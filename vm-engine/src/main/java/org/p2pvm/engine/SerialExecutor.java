@@ -25,6 +25,7 @@ public final class SerialExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger state = new AtomicInteger(); // 0 idle, 1 scheduled/running
     private volatile Thread runner;
+    private final Runnable drainTask = this::drain; // one object, not one per wake-up
 
     public SerialExecutor(Executor delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -35,7 +36,7 @@ public final class SerialExecutor implements Executor {
         tasks.add(Objects.requireNonNull(task, "task"));
         if (state.compareAndSet(0, 1)) {
             try {
-                delegate.execute(this::drain);
+                delegate.execute(drainTask);
             } catch (RejectedExecutionException e) {
                 // the delegate is shut down: nothing queued here will ever run, and every later
                 // execute must be refused too (not silently queued behind a drain that never comes)
@@ -70,7 +71,7 @@ public final class SerialExecutor implements Executor {
             state.set(0);
             if (!tasks.isEmpty() && state.compareAndSet(0, 1)) {
                 try {
-                    delegate.execute(this::drain);
+                    delegate.execute(drainTask);
                 } catch (RejectedExecutionException e) {
                     LOG.debug("serial executor: delegate shut down, {} queued tasks dropped", tasks.size());
                     tasks.clear();

@@ -18,9 +18,15 @@ import org.p2pvm.engine.internal.frame.FrameWriter;
  *
  * <p><b>Buffers.</b> Control frames are encoded into {@link #control}; DATA headers (and payloads of
  * at most {@link #COPY_BELOW} bytes, cheaper to copy than to gather) go into {@link #arena}; larger
- * payloads go to the carrier as views of the application's buffers, not copied. All of these belong
+ * payloads go to the carrier as the application's buffers themselves, not copied. All of these belong
  * to the carrier until the write completes, which is why the control buffer is double-buffered and
  * only one batch is ever in flight.
+ *
+ * <p><b>No allocation per frame.</b> Arena regions are pre-made views of the arena (one per iovec
+ * slot, made on first use). The last fragment of a write is the application's buffer itself with its
+ * position set to the fragment (the engine owns it until completion; {@link PendingWrite#complete}
+ * puts the position back); only earlier fragments of a write larger than a frame, and a buffer that
+ * is already in this batch (the same object queued twice), go out as slices.
  *
  * <p>Owned by the tunnel's executor; not thread-safe.
  */
@@ -39,6 +45,10 @@ final class BatchWriter {
     private final ByteBuffer arena = ByteBuffer.allocate(ARENA_SIZE);
     private int arenaMark;
     private final ByteBuffer[] iov = new ByteBuffer[MAX_IOV];
+    /** Reusable views of {@link #arena}, indexed by iovec slot. */
+    private final ByteBuffer[] arenaViews = new ByteBuffer[MAX_IOV];
+    /** Application buffers sent as themselves in the batch being formed or written. */
+    private final IdentitySet ownBuffers = new IdentitySet(MAX_IOV);
     private int iovCount;
     private int batchBytes;
     private final ArrayList<PendingWrite> completing = new ArrayList<>();
@@ -134,14 +144,19 @@ final class BatchWriter {
         for (int i = 0; i < iovCount; i++) {
             iov[i] = null;
         }
+        ownBuffers.clear();
         controlInFlight.clear();
         arena.clear();
         if (failure != null) {
-            for (PendingWrite w : completing) {
-                w.complete(failure);
-            }
+            // close first, so the writes that were in the batch fail with the tunnel's reason (which
+            // names the carrier's error), as every other pending operation does
+            PendingWrite[] lost = completing.toArray(new PendingWrite[0]);
             completing.clear();
             tunnel.carrierWriteFailed(failure);
+            Throwable cause = tunnel.closeException();
+            for (PendingWrite w : lost) {
+                w.complete(cause != null ? cause : failure);
+            }
             return;
         }
         for (int i = 0; i < completing.size(); i++) {
@@ -218,7 +233,12 @@ final class BatchWriter {
                 arena.position(arena.position() + len);
             } else {
                 closeArenaRegion();
-                iov[iovCount++] = w.buffer.slice(w.next, len);
+                if (lastOfWrite && ownBuffers.add(w.buffer)) {
+                    // limit is already the write's end; PendingWrite.complete restores the position
+                    iov[iovCount++] = w.buffer.position(w.next);
+                } else {
+                    iov[iovCount++] = w.buffer.slice(w.next, len);
+                }
             }
             w.next += len;
             tunnelSendWindow -= len;
@@ -248,9 +268,16 @@ final class BatchWriter {
 
     /** Adds the arena bytes written since the last mark as one buffer of the batch. */
     private void closeArenaRegion() {
-        if (arena.position() > arenaMark) {
-            iov[iovCount++] = arena.slice(arenaMark, arena.position() - arenaMark);
-            arenaMark = arena.position();
+        int end = arena.position();
+        if (end > arenaMark) {
+            ByteBuffer v = arenaViews[iovCount];
+            if (v == null) {
+                v = arena.duplicate();
+                arenaViews[iovCount] = v;
+            }
+            v.limit(end).position(arenaMark);
+            iov[iovCount++] = v;
+            arenaMark = end;
         }
     }
 }

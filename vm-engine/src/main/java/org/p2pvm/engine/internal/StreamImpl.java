@@ -203,8 +203,8 @@ final class StreamImpl implements VmConnection {
     @Override
     public void write(ByteBuffer data, WriteListener listener) {
         Objects.requireNonNull(data, "data");
-        PendingWrite w = new PendingWrite(data, listener);
-        if (!tunnel.run(() -> enqueueWrite(w))) {
+        PendingWrite w = new PendingWrite(this, data, listener);
+        if (!tunnel.run(w)) {
             w.complete(tunnel.stoppedException());
         }
     }
@@ -314,7 +314,7 @@ final class StreamImpl implements VmConnection {
 
     // ------------------------------------------------------------------ send side (executor)
 
-    private void enqueueWrite(PendingWrite w) {
+    void enqueueWrite(PendingWrite w) {
         if (failure != null) {
             w.complete(failure);
             return;

@@ -189,9 +189,11 @@ public final class TunnelImpl implements Tunnel {
         }
         flushScheduled = true;
         if (!inRead) {
-            carrier.executor().execute(this::flush);
+            carrier.executor().execute(flushTask);
         }
     }
+
+    private final Runnable flushTask = this::flush; // one object, not one per request
 
     private void flush() {
         flushScheduled = false;
@@ -290,6 +292,11 @@ public final class TunnelImpl implements Tunnel {
         }
         guardControlBacklog();
         maybeFinishDrain();
+    }
+
+    /** What pending operations fail with once the tunnel is closed; null while it is not. */
+    TunnelClosedException closeException() {
+        return closeException;
     }
 
     void carrierWriteFailed(Throwable failure) {

@@ -10,11 +10,12 @@ import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.CarrierListener;
 
 /**
- * A deterministic carrier for engine tests. Bytes written are copied into the peer's inbox; the
- * peer's listener gets them, cut at random points (seeded) into chunks of at most {@code maxChunk},
- * when the shared {@link ManualLoop} runs. A write completes when the peer has read it, so the
- * engine's one-batch-in-flight rule makes {@link #inboxLimit} real backpressure: while the peer's
- * reading is disabled, the writer stalls.
+ * A deterministic carrier for engine tests. Bytes written are copied into the peer's inbox, and the
+ * written buffers are consumed (positions at their limits), as by a socket write; the peer's
+ * listener gets them, cut at random points (seeded) into chunks of at most {@code maxChunk}, when
+ * the shared {@link ManualLoop} runs. A write completes when the peer has read it, so the engine's
+ * one-batch-in-flight rule makes {@link #inboxLimit} real backpressure: while the peer's reading is
+ * disabled, the writer stalls.
  */
 final class ManualCarrier implements Carrier {
     private final ManualLoop loop;
@@ -35,6 +36,8 @@ final class ManualCarrier implements Carrier {
     long delayNanos;
     ManualClock clock;
     private final ArrayDeque<Object[]> delayed = new ArrayDeque<>();
+    /** Set to make every write fail with this error, as a socket does once the link is gone. */
+    java.io.IOException failWrites;
     /** Set to capture every written byte (for scripted-peer tests). */
     java.io.ByteArrayOutputStream tap;
 
@@ -73,13 +76,18 @@ final class ManualCarrier implements Carrier {
             loop.execute(() -> completion.complete(new java.io.IOException("closed")));
             return;
         }
+        if (failWrites != null) {
+            java.io.IOException e = failWrites;
+            loop.execute(() -> completion.complete(e));
+            return;
+        }
         int total = 0;
         for (int i = 0; i < count; i++) {
             total += buffers[i].remaining();
         }
         ByteBuffer copy = ByteBuffer.allocate(total);
         for (int i = 0; i < count; i++) {
-            copy.put(buffers[i].duplicate());
+            copy.put(buffers[i]); // consumes them, as a socket write does
         }
         copy.flip();
         bytesWritten += total;

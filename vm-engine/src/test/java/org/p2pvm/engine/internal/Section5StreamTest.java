@@ -190,4 +190,42 @@ class Section5StreamTest {
         VmConnection c = p.await(p.dialer.connect(ECHO));
         assertEquals(3, c.streamId(), "skips 0xFFFFFFFF and 1, still open");
     }
+
+    @Test
+    void s5_writtenBuffer_comesBackWithItsPositionAndLimit_andItsBytesArriveOnce() {
+        EnginePair p = pairWithEcho(TunnelOptions.defaults());
+        VmConnection c = p.await(p.dialer.connect(ECHO));
+        Collector col = new Collector();
+        c.setHandler(col);
+        byte[] bytes = new byte[40_000]; // three DATA frames of at most 16 KiB: slices, then the buffer itself
+        new java.util.Random(7).nextBytes(bytes);
+        ByteBuffer b = ByteBuffer.wrap(bytes).position(3).limit(39_990);
+        CompletableFuture<Void> done = c.write(b);
+        p.await(done);
+        assertEquals(3, b.position());
+        assertEquals(39_990, b.limit());
+        p.pump();
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 3, 39_990), col.bytes.toByteArray());
+    }
+
+    @Test
+    void s5_oneBufferInTwoPendingWritesOfOneBatch_isSentTwice() {
+        // the API asks for duplicate()s; within one tunnel the engine still sends both intact
+        EnginePair p = pairWithEcho(TunnelOptions.defaults());
+        VmConnection c = p.await(p.dialer.connect(ECHO));
+        Collector col = new Collector();
+        c.setHandler(col);
+        byte[] bytes = new byte[1000];
+        new java.util.Random(8).nextBytes(bytes);
+        ByteBuffer shared = ByteBuffer.wrap(bytes);
+        CompletableFuture<Void> first = c.write(shared);
+        CompletableFuture<Void> second = c.write(shared);
+        p.await(CompletableFuture.allOf(first, second));
+        p.pump();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes(bytes);
+        expected.writeBytes(bytes);
+        assertArrayEquals(expected.toByteArray(), col.bytes.toByteArray());
+        assertEquals(0, shared.position());
+    }
 }

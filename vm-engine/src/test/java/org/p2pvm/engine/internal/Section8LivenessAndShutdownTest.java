@@ -206,4 +206,21 @@ class Section8LivenessAndShutdownTest {
             assertEquals(CloseReason.Origin.CARRIER, e.reason().origin());
         }
     }
+
+    @Test
+    void s8_carrierWriteFails_writesInTheBatchFailWithTunnelClosed_namingTheCause() {
+        EnginePair p = pair(TunnelOptions.defaults());
+        VmConnection c = p.await(p.dialer.connect(ECHO));
+        p.dialerCarrier.failWrites = new java.io.IOException("broken pipe");
+        CompletableFuture<Void> small = c.write(ByteBuffer.allocate(100)); // copied into the batch
+        CompletableFuture<Void> large = c.write(ByteBuffer.allocate(10_000)); // sent as the buffer itself
+        p.pump();
+        for (CompletableFuture<Void> w : List.of(small, large)) {
+            TunnelClosedException e = assertInstanceOf(TunnelClosedException.class,
+                    assertThrows(CompletionException.class, w::join).getCause());
+            assertEquals(CloseReason.Origin.CARRIER, e.reason().origin());
+            assertTrue(e.getMessage().contains("broken pipe"), e.getMessage());
+        }
+        assertEquals(CloseReason.Origin.CARRIER, p.dialer.closeFuture().join().origin());
+    }
 }

@@ -31,8 +31,9 @@ public interface FrameHandler {
     /**
      * A piece of a DATA frame's payload (§5, §6). Large frames may arrive in several pieces, which is
      * how the reader avoids buffering payloads: {@code endOfFrame} marks the last piece, and
-     * {@code fin} is true only on it when the frame carries FIN. {@code data} is a view of the
-     * carrier's buffer.
+     * {@code fin} is true only on it when the frame carries FIN. {@code data} is the carrier's
+     * buffer itself, its position and limit set around the piece (position is not 0 in general):
+     * read it relatively, do not write into it, and copy what must outlive the call.
      */
     void onData(int streamId, ByteBuffer data, boolean endOfFrame, boolean fin) throws ProtocolViolation;
 

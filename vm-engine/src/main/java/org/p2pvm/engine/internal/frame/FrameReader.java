@@ -3,6 +3,7 @@ package org.p2pvm.engine.internal.frame;
 import static org.p2pvm.engine.internal.frame.FrameType.*;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.p2pvm.ErrorCode;
 
 /**
@@ -11,7 +12,12 @@ import org.p2pvm.ErrorCode;
  * <p>Every header is checked against the stream-id and size rules <em>before</em> any payload byte
  * is buffered, so a hostile length costs nothing. DATA payloads are never buffered: they are handed
  * to the handler as views of the input, in as many pieces as the input was split into (zero copy,
- * §7). Control payloads (at most 1028 bytes) are gathered in one reused array. Frames of unknown
+ * §7). Control payloads (at most 1028 bytes) are gathered in one reused array.
+ *
+ * <p><b>No allocation per frame.</b> Each DATA piece is the input buffer itself, its position and
+ * limit set around the piece for the duration of the call; each control payload is the same reused
+ * wrapper of the array. So a handler's buffer does not start at index 0 and is reused for the next
+ * frame: use relative access (or index from {@code position()}), and copy what must outlive the call. Frames of unknown
  * types are skipped without buffering; their length must not exceed this end's MAX_FRAME_PAYLOAD
  * (PROTOCOL.md §2, as clarified by this project).
  *
@@ -24,7 +30,9 @@ public final class FrameReader {
     private final byte[] header = new byte[HEADER_LENGTH];
     private int headerFill;
     private final byte[] control = new byte[GOAWAY_MAX];
+    private final ByteBuffer controlView = ByteBuffer.wrap(control);
     private int controlFill;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0); // capacity 0: nothing a handler can change
 
     private boolean inPayload;
     private int length;
@@ -67,15 +75,12 @@ public final class FrameReader {
                     beginFrame(handler);
                 } else if (type == DATA) {
                     int n = Math.min(remaining, in.remaining());
-                    int pos = in.position();
-                    ByteBuffer piece = in.slice(pos, n);
-                    in.position(pos + n);
                     remaining -= n;
                     boolean end = remaining == 0;
                     if (end) {
                         inPayload = false;
                     }
-                    handler.onData(streamId, piece, end, end && (flags & FLAG_FIN) != 0);
+                    deliverPiece(in, n, handler, end, end && (flags & FLAG_FIN) != 0);
                 } else if (!isKnown(type)) {
                     int n = Math.min(remaining, in.remaining());
                     in.position(in.position() + n);
@@ -91,7 +96,7 @@ public final class FrameReader {
                     remaining -= n;
                     if (remaining == 0) {
                         inPayload = false;
-                        dispatchControl(handler, ByteBuffer.wrap(control, 0, controlFill));
+                        dispatchControl(handler, controlView.limit(controlFill).position(0));
                     }
                 }
             }
@@ -100,6 +105,27 @@ public final class FrameReader {
                 failed = true;
             }
             throw v;
+        }
+    }
+
+    /**
+     * Hands the next {@code n} bytes of {@code in} to the handler as {@code in} itself, its limit
+     * lowered to the end of the piece (the reader owns {@code in} during {@link #read}, and a view per
+     * piece would be an allocation per frame); then puts back the limit and byte order and moves the
+     * position past the piece, whatever the handler did.
+     */
+    private void deliverPiece(ByteBuffer in, int n, FrameHandler handler, boolean end, boolean fin)
+            throws ProtocolViolation {
+        int pos = in.position();
+        int limit = in.limit();
+        ByteOrder order = in.order();
+        in.limit(pos + n);
+        in.order(ByteOrder.BIG_ENDIAN);
+        try {
+            handler.onData(streamId, in, end, fin);
+        } finally {
+            in.order(order);
+            in.limit(limit).position(pos + n);
         }
     }
 
@@ -139,11 +165,11 @@ public final class FrameReader {
         }
         // an empty payload is complete at once
         if (type == DATA) {
-            handler.onData(streamId, ByteBuffer.allocate(0), true, (flags & FLAG_FIN) != 0);
+            handler.onData(streamId, EMPTY, true, (flags & FLAG_FIN) != 0);
         } else if (!isKnown(type)) {
             handler.onUnknown(type, flags, streamId, 0);
         } else {
-            dispatchControl(handler, ByteBuffer.wrap(control, 0, 0));
+            dispatchControl(handler, controlView.limit(0).position(0));
         }
     }
 
