@@ -346,6 +346,8 @@ public final class TunnelImpl implements Tunnel {
 
     void onAuth(ByteBuffer mac) throws ProtocolViolation {
         handshake.onAuth(mac);
+        // the peer's AUTH answers our HELLO, sent at start: a round trip, measured before any load (§6)
+        pings.sample(clock.nanoTime() - startNanos);
         opened();
     }
 
@@ -456,7 +458,7 @@ public final class TunnelImpl implements Tunnel {
     /** A stream consumed {@code n} bytes: the increment to grant (§6), growth capped by the tunnel window. */
     int streamConsumed(ReceiveWindow w, int n) {
         int cap = Math.min(options.maxStreamWindow(), tunnelRecvWindow.target());
-        return w.consumed(n, clock.nanoTime(), pings.smoothedRttNanos(), Math.max(cap, options.initialStreamWindow()));
+        return w.consumed(n, clock.nanoTime(), pings.minRttNanos(), Math.max(cap, options.initialStreamWindow()));
     }
 
     void sendWindowUpdate(int id, int increment) {
@@ -483,7 +485,7 @@ public final class TunnelImpl implements Tunnel {
         if (tunnelRecvWindow == null) {
             return;
         }
-        int inc = tunnelRecvWindow.consumed(n, clock.nanoTime(), pings.smoothedRttNanos(), options.maxTunnelWindow());
+        int inc = tunnelRecvWindow.consumed(n, clock.nanoTime(), pings.minRttNanos(), options.maxTunnelWindow());
         if (inc > 0) {
             sendWindowUpdate(0, inc);
         }
