@@ -46,7 +46,9 @@ final class PingTracker {
         long rtt = Math.max(0, nowNanos - p.sentNanos);
         long s = smoothedNanos;
         smoothedNanos = s == 0 ? Math.max(rtt, 1) : (7 * s + rtt) / 8;
-        sample(rtt);
+        if (minNanos == 0 || rtt < minNanos) {
+            minNanos = Math.max(rtt, 1);
+        }
         if (p.future != null) {
             p.future.complete(Duration.ofNanos(rtt));
         }
@@ -55,17 +57,6 @@ final class PingTracker {
     /** Whether a PING was sent at least {@code nanos} ago, or never (nanoTime may be negative: no sentinel). */
     boolean quietFor(long nowNanos, long nanos) {
         return !sentAny || nowNanos - lastSentNanos >= nanos;
-    }
-
-    /**
-     * An RTT measured by other means (the handshake: our HELLO out, the peer's AUTH, which needs it,
-     * back); it only ever lowers the minimum, never enters the smoothed RTT.
-     */
-    void sample(long rttNanos) {
-        long rtt = Math.max(rttNanos, 1);
-        if (minNanos == 0 || rtt < minNanos) {
-            minNanos = rtt;
-        }
     }
 
     /** The smallest RTT seen, 0 before any. */

@@ -4,21 +4,26 @@ package org.p2pvm.engine.internal;
  * One receive window of PROTOCOL.md §6 (a stream's or the tunnel's): the credit the peer holds, the
  * bytes consumed but not yet returned, and the target size the window is kept at.
  *
- * <p><b>Growth</b> (§6 "Window growth"). Credit is returned in steps of half the target. At each
- * step the drain rate is measured over the last two steps (about one target's worth of bytes) and
- * multiplied by the tunnel's <em>minimum</em> RTT: a bandwidth-delay product. The target doubles, up to
- * a cap, only while it is below twice that product, i.e. while a whole window is consumed in less
- * than two round trips — the window, not the link, is what limits the sender. A window-limited sender
- * delivers one window per RTT, so on a long link the condition holds until the window covers the
- * link; on a short link (loopback) the product is tiny and the initial window already exceeds it, so
- * the target stays put and no megabytes queue in socket buffers ahead of other streams' bytes. The
- * minimum RTT (not the smoothed one) is used because RTT samples taken under load include the queue
- * that a grown window itself creates; with the smoothed RTT, growth fed itself (bufferbloat). A slow
- * reader never triggers growth: its drain rate is low.
+ * <p><b>Growth</b> (§6 "Window growth"). Credit is returned in steps of half the target. One return
+ * at a time is timed: its <em>credit cycle</em> runs from sending the WINDOW until every byte it
+ * allowed has been consumed. A sender held back by the window sends those bytes as soon as the
+ * WINDOW lands, so the cycle is about one round trip; when the link or the reader is the limit
+ * instead, the bytes wait behind a standing queue (socket buffers, the reader's backlog) and the
+ * cycle is one round trip plus queue ÷ drain rate. So a cycle shorter than two <em>minimum</em> RTTs
+ * says the queue is below one bandwidth-delay product (drain rate × min RTT), i.e. the window is below
+ * about twice the BDP: the window, not the link, is the bottleneck, and the target doubles (up to a
+ * cap), the extra granted with the return. Each timed cycle allows at most one doubling, so growth is
+ * at most ×2 per round trip. On a short link (loopback) the initial window already exceeds the BDP,
+ * cycles include the queue, and the target stays put; no megabytes queue in socket buffers ahead of
+ * other streams' bytes. The minimum RTT is used, not the smoothed one, because samples taken under
+ * load include the queue a grown window creates (growth on the smoothed RTT fed itself). The cycle is
+ * timed rather than a drain rate measured, because bytes reach the reader in whole carrier batches
+ * (up to a window at once), and a rate over one window then measures memory speed, not the link. A
+ * slow reader never triggers growth: its cycles are long.
  *
  * <p><b>Shrinking.</b> After an idle second (or four RTTs, if longer) the target returns to the
  * initial size; the difference is withheld from later returns, but never so much that the peer holds
- * less than the initial window. The rate measurement restarts: an idle gap is no drain rate.
+ * less than the initial window.
  *
  * <p><b>Memory bound.</b> Bytes the peer may send unasked never exceed {@code credit}; credit is only
  * ever returned for consumed bytes plus deliberate growth, so buffered-but-unconsumed bytes stay
@@ -26,8 +31,8 @@ package org.p2pvm.engine.internal;
  */
 final class ReceiveWindow {
     private static final long MIN_IDLE_NANOS = 1_000_000_000L;
-    /** Headroom over the measured bandwidth-delay product (as TCP receive-buffer auto-tuning keeps). */
-    static final int BDP_HEADROOM = 2;
+    /** A credit cycle shorter than this many minimum RTTs means the window is the bottleneck. */
+    static final int CYCLE_RTTS = 2;
 
     private final int initial;
     private int credit;
@@ -35,20 +40,20 @@ final class ReceiveWindow {
     private int target;
     private int shrinkDebt;
     private long lastActivity;
-    /** Start of the rate measurement: the step before the last one (or the first byte after idle). */
-    private long anchorNanos;
-    /** Bytes consumed between the anchor and the last step. */
-    private int anchorBytes;
-    /** Bytes consumed since the last step, counted for the rate (unlike {@link #unacked}: not across idle). */
-    private int sinceStep;
-    private long lastStepNanos;
-    private boolean measuring;
     private int growths;
+    /** Bytes granted but not yet consumed: the peer's credit plus what we buffer. */
+    private int outstanding;
+    /** Bytes still to be consumed before the timed return's bytes are all consumed; -1: none timed. */
+    private int cycleCountdown = -1;
+    private long cycleStart;
+    /** The last completed credit cycle, -1 when none is waiting to be judged. */
+    private long lastCycleNanos = -1;
 
     ReceiveWindow(int initial, long nowNanos) {
         this.initial = initial;
         this.credit = initial;
         this.target = initial;
+        this.outstanding = initial;
         this.lastActivity = nowNanos;
     }
 
@@ -88,55 +93,45 @@ final class ReceiveWindow {
                 shrinkDebt += target - initial;
                 target = initial;
             }
-            measuring = false;
+            cycleCountdown = -1; // a cycle that spans an idle gap says nothing about the link
+            lastCycleNanos = -1;
         }
         lastActivity = nowNanos;
-        if (measuring) {
-            sinceStep += n;
-        } else {
-            // the rate is measured from here on; bytes left unacked from before the idle gap do not count
-            measuring = true;
-            anchorNanos = nowNanos;
-            anchorBytes = 0;
-            lastStepNanos = nowNanos;
-            sinceStep = 0;
+        outstanding -= n;
+        if (cycleCountdown >= 0) {
+            cycleCountdown -= n;
+            if (cycleCountdown <= 0) {
+                lastCycleNanos = nowNanos - cycleStart;
+                cycleCountdown = -1;
+            }
         }
         unacked += n;
         if (unacked < Math.max(1, target / 2)) {
             return 0;
         }
         long inc = unacked;
-        int stepBytes = sinceStep;
         unacked = 0;
-        sinceStep = 0;
-        if (windowLimited(anchorBytes + (long) stepBytes, nowNanos - anchorNanos, minRttNanos)
-                && target < maxTarget) {
-            int grown = (int) Math.min(2L * target, maxTarget);
-            inc += grown - target;
-            target = grown;
-            growths++;
+        if (lastCycleNanos >= 0 && minRttNanos > 0 && target < maxTarget) {
+            if (lastCycleNanos < CYCLE_RTTS * minRttNanos) {
+                int grown = (int) Math.min(2L * target, maxTarget);
+                inc += grown - target;
+                target = grown;
+                growths++;
+            }
+            lastCycleNanos = -1; // one judgement per timed cycle
         }
-        anchorNanos = lastStepNanos;
-        anchorBytes = stepBytes;
-        lastStepNanos = nowNanos;
         if (shrinkDebt > 0) {
             long cut = Math.min(shrinkDebt, Math.max(0, credit + inc - initial));
             inc -= cut;
             shrinkDebt -= (int) cut;
         }
-        inc = Math.min(inc, Integer.MAX_VALUE - (long) credit);
+        inc = Math.min(inc, Integer.MAX_VALUE - (long) Math.max(credit, outstanding));
         credit += (int) inc;
-        return (int) inc;
-    }
-
-    /**
-     * Whether {@code bytes} drained in {@code elapsedNanos} say the target is below
-     * {@link #BDP_HEADROOM} × (drain rate × min RTT): target × elapsed < 2 × minRtt × bytes.
-     */
-    private boolean windowLimited(long bytes, long elapsedNanos, long minRttNanos) {
-        if (minRttNanos <= 0 || elapsedNanos <= 0) {
-            return false; // no RTT yet, or one instant: no rate to speak of
+        outstanding += (int) inc;
+        if (cycleCountdown < 0 && inc > 0) {
+            cycleCountdown = outstanding; // timed: until every byte granted so far is consumed
+            cycleStart = nowNanos;
         }
-        return (double) target * elapsedNanos < (double) BDP_HEADROOM * minRttNanos * bytes;
+        return (int) inc;
     }
 }

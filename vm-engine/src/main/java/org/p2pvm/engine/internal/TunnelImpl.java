@@ -346,8 +346,6 @@ public final class TunnelImpl implements Tunnel {
 
     void onAuth(ByteBuffer mac) throws ProtocolViolation {
         handshake.onAuth(mac);
-        // the peer's AUTH answers our HELLO, sent at start: a round trip, measured before any load (§6)
-        pings.sample(clock.nanoTime() - startNanos);
         opened();
     }
 
