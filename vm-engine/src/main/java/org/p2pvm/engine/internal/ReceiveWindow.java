@@ -21,9 +21,11 @@ package org.p2pvm.engine.internal;
  * (up to a window at once), and a rate over one window then measures memory speed, not the link. A
  * slow reader never triggers growth: its cycles are long.
  *
- * <p><b>Shrinking.</b> After an idle second (or four RTTs, if longer) the target returns to the
- * initial size; the difference is withheld from later returns, but never so much that the peer holds
- * less than the initial window.
+ * <p><b>Shrinking.</b> A timed cycle longer than four minimum RTTs (a standing queue of several
+ * BDPs, or a reader that fell behind) halves a grown target: without it, growth would be a ratchet,
+ * since on a busy machine an occasional short cycle comes by chance. After an idle second (or four
+ * RTTs, if longer) the target returns to the initial size. The difference is withheld from later
+ * returns, but never so much that the peer holds less than the initial window.
  *
  * <p><b>Memory bound.</b> Bytes the peer may send unasked never exceed {@code credit}; credit is only
  * ever returned for consumed bytes plus deliberate growth, so buffered-but-unconsumed bytes stay
@@ -111,12 +113,18 @@ final class ReceiveWindow {
         }
         long inc = unacked;
         unacked = 0;
-        if (lastCycleNanos >= 0 && minRttNanos > 0 && target < maxTarget) {
-            if (lastCycleNanos < CYCLE_RTTS * minRttNanos) {
+        if (lastCycleNanos >= 0 && minRttNanos > 0) {
+            if (lastCycleNanos < CYCLE_RTTS * minRttNanos && target < maxTarget) {
                 int grown = (int) Math.min(2L * target, maxTarget);
                 inc += grown - target;
                 target = grown;
                 growths++;
+            } else if (lastCycleNanos > 2 * CYCLE_RTTS * minRttNanos && target > initial) {
+                // a standing queue of several BDPs (or a reader that fell behind): the grown window
+                // only delays other streams' bytes; halve it (the peer's credit drains down to it)
+                int halved = Math.max(initial, target / 2);
+                shrinkDebt += target - halved;
+                target = halved;
             }
             lastCycleNanos = -1; // one judgement per timed cycle
         }
