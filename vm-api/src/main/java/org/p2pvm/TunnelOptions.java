@@ -95,17 +95,21 @@ public final class TunnelOptions {
     }
 
     /**
-     * Largest receive window one stream may grow to (§6 window growth, default 16 MiB). A stream whose
-     * reader drains faster than its window allows at the measured RTT gets more credit, up to this;
-     * set it equal to {@link #initialStreamWindow()} to turn growth off.
+     * Largest receive window one stream may grow to (§6 window growth, default 64 MiB: one stream at
+     * 100 ms RTT can move up to ≈ 640 MB/s). A stream gets more credit only while its window, not the
+     * link, limits the sender (its credit comes back within two minimum RTTs), so on short links the
+     * window stays near the initial one; set this equal to {@link #initialStreamWindow()} to turn
+     * growth off.
      */
     public int maxStreamWindow() {
         return maxStreamWindow;
     }
 
     /**
-     * Largest receive window the whole tunnel may grow to (§6, default 64 MiB): the bound on bytes the
-     * peer may have in flight towards this end, and so on what this end buffers for slow readers.
+     * Largest receive window the whole tunnel may grow to (§6, default 128 MiB): the bound on bytes the
+     * peer may have in flight towards this end, and so on what this end buffers for slow readers. A
+     * tunnel only gets there on a link whose bandwidth-delay product is tens of MiB and whose readers
+     * drain at that rate; servers holding many such tunnels should lower it.
      */
     public int maxTunnelWindow() {
         return maxTunnelWindow;
@@ -402,11 +406,11 @@ public final class TunnelOptions {
         }
 
         private int effectiveMaxStreamWindow() {
-            return maxStreamWindow >= 0 ? maxStreamWindow : Math.max(16 * 1024 * 1024, initialStreamWindow);
+            return maxStreamWindow >= 0 ? maxStreamWindow : Math.max(64 * 1024 * 1024, initialStreamWindow);
         }
 
         private int effectiveMaxTunnelWindow() {
-            return maxTunnelWindow >= 0 ? maxTunnelWindow : Math.max(64 * 1024 * 1024, initialTunnelWindow);
+            return maxTunnelWindow >= 0 ? maxTunnelWindow : Math.max(128 * 1024 * 1024, initialTunnelWindow);
         }
 
         private static void range(String field, long value, long min, long max) {

@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Outstanding PINGs and the smoothed round trip time (PROTOCOL.md §8: PING round trips are the
- * tunnel's RTT measurement). Owned by the tunnel's executor.
+ * Outstanding PINGs, the smoothed round trip time (PROTOCOL.md §8: PING round trips are the
+ * tunnel's RTT measurement) and the minimum RTT seen, which window growth uses (§6: samples taken
+ * under load include queueing; the minimum over the carrier's life is the path's own delay, as in
+ * BBR's min-RTT filter; a carrier is one path). Owned by the tunnel's executor.
  */
 final class PingTracker {
     /** Outstanding PINGs beyond this fail at once instead of growing the table. */
@@ -19,6 +21,7 @@ final class PingTracker {
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextOpaque = 1;
     private volatile long smoothedNanos;
+    private long minNanos;
     private long lastSentNanos;
     private boolean sentAny;
 
@@ -43,6 +46,9 @@ final class PingTracker {
         long rtt = Math.max(0, nowNanos - p.sentNanos);
         long s = smoothedNanos;
         smoothedNanos = s == 0 ? Math.max(rtt, 1) : (7 * s + rtt) / 8;
+        if (minNanos == 0 || rtt < minNanos) {
+            minNanos = Math.max(rtt, 1);
+        }
         if (p.future != null) {
             p.future.complete(Duration.ofNanos(rtt));
         }
@@ -51,6 +57,11 @@ final class PingTracker {
     /** Whether a PING was sent at least {@code nanos} ago, or never (nanoTime may be negative: no sentinel). */
     boolean quietFor(long nowNanos, long nanos) {
         return !sentAny || nowNanos - lastSentNanos >= nanos;
+    }
+
+    /** The smallest RTT seen, 0 before any. */
+    long minRttNanos() {
+        return minNanos;
     }
 
     Duration smoothedRtt() {

@@ -4,15 +4,28 @@ package org.p2pvm.engine.internal;
  * One receive window of PROTOCOL.md §6 (a stream's or the tunnel's): the credit the peer holds, the
  * bytes consumed but not yet returned, and the target size the window is kept at.
  *
- * <p><b>Growth</b> (§6 "Window growth"). Credit is returned in steps of half the target. When two
- * such steps come less than two round trips apart, the reader drains at more than a quarter of
- * window ÷ RTT, the rate at which a window-limited sender saturates, so the target doubles, up to a
- * cap, and the extra is granted with the next WINDOW (the rule of Chromium's QUIC flow controller). A
- * slow reader never triggers it: its steps are far apart.
+ * <p><b>Growth</b> (§6 "Window growth"). Credit is returned in steps of half the target. One return
+ * at a time is timed: its <em>credit cycle</em> runs from sending the WINDOW until every byte it
+ * allowed has been consumed. A sender held back by the window sends those bytes as soon as the
+ * WINDOW lands, so the cycle is about one round trip; when the link or the reader is the limit
+ * instead, the bytes wait behind a standing queue (socket buffers, the reader's backlog) and the
+ * cycle is one round trip plus queue ÷ drain rate. So a cycle shorter than two <em>minimum</em> RTTs
+ * says the queue is below one bandwidth-delay product (drain rate × min RTT), i.e. the window is below
+ * about twice the BDP: the window, not the link, is the bottleneck, and the target doubles (up to a
+ * cap), the extra granted with the return. Each timed cycle allows at most one doubling, so growth is
+ * at most ×2 per round trip. On a short link (loopback) the initial window already exceeds the BDP,
+ * cycles include the queue, and the target stays put; no megabytes queue in socket buffers ahead of
+ * other streams' bytes. The minimum RTT is used, not the smoothed one, because samples taken under
+ * load include the queue a grown window creates (growth on the smoothed RTT fed itself). The cycle is
+ * timed rather than a drain rate measured, because bytes reach the reader in whole carrier batches
+ * (up to a window at once), and a rate over one window then measures memory speed, not the link. A
+ * slow reader never triggers growth: its cycles are long.
  *
- * <p><b>Shrinking.</b> After an idle second (or four RTTs, if longer) the target returns to the
- * initial size; the difference is withheld from later returns, but never so much that the peer holds
- * less than the initial window.
+ * <p><b>Shrinking.</b> A timed cycle longer than four minimum RTTs (a standing queue of several
+ * BDPs, or a reader that fell behind) halves a grown target: without it, growth would be a ratchet,
+ * since on a busy machine an occasional short cycle comes by chance. After an idle second (or four
+ * RTTs, if longer) the target returns to the initial size. The difference is withheld from later
+ * returns, but never so much that the peer holds less than the initial window.
  *
  * <p><b>Memory bound.</b> Bytes the peer may send unasked never exceed {@code credit}; credit is only
  * ever returned for consumed bytes plus deliberate growth, so buffered-but-unconsumed bytes stay
@@ -20,22 +33,29 @@ package org.p2pvm.engine.internal;
  */
 final class ReceiveWindow {
     private static final long MIN_IDLE_NANOS = 1_000_000_000L;
+    /** A credit cycle shorter than this many minimum RTTs means the window is the bottleneck. */
+    static final int CYCLE_RTTS = 2;
 
     private final int initial;
     private int credit;
     private int unacked;
     private int target;
     private int shrinkDebt;
-    private long epochStart;
-    private boolean epochStarted;
     private long lastActivity;
     private int growths;
+    /** Bytes granted but not yet consumed: the peer's credit plus what we buffer. */
+    private int outstanding;
+    /** Bytes still to be consumed before the timed return's bytes are all consumed; -1: none timed. */
+    private int cycleCountdown = -1;
+    private long cycleStart;
+    /** The last completed credit cycle, -1 when none is waiting to be judged. */
+    private long lastCycleNanos = -1;
 
     ReceiveWindow(int initial, long nowNanos) {
         this.initial = initial;
         this.credit = initial;
         this.target = initial;
-        this.epochStart = nowNanos;
+        this.outstanding = initial;
         this.lastActivity = nowNanos;
     }
 
@@ -65,38 +85,61 @@ final class ReceiveWindow {
     /**
      * Records {@code n} consumed bytes and decides the WINDOW increment to send now.
      *
-     * @param rttNanos the smoothed RTT, 0 when unknown (no growth without a measurement)
+     * @param minRttNanos the tunnel's minimum RTT, 0 when unknown (no growth without a measurement)
      * @param maxTarget the largest target allowed now
      * @return the increment to send, or 0
      */
-    int consumed(int n, long nowNanos, long rttNanos, int maxTarget) {
-        if (nowNanos - lastActivity > Math.max(MIN_IDLE_NANOS, 4 * rttNanos) && target > initial) {
-            shrinkDebt += target - initial;
-            target = initial;
+    int consumed(int n, long nowNanos, long minRttNanos, int maxTarget) {
+        if (nowNanos - lastActivity > Math.max(MIN_IDLE_NANOS, 4 * minRttNanos)) {
+            if (target > initial) {
+                shrinkDebt += target - initial;
+                target = initial;
+            }
+            cycleCountdown = -1; // a cycle that spans an idle gap says nothing about the link
+            lastCycleNanos = -1;
         }
         lastActivity = nowNanos;
+        outstanding -= n;
+        if (cycleCountdown >= 0) {
+            cycleCountdown -= n;
+            if (cycleCountdown <= 0) {
+                lastCycleNanos = nowNanos - cycleStart;
+                cycleCountdown = -1;
+            }
+        }
         unacked += n;
         if (unacked < Math.max(1, target / 2)) {
             return 0;
         }
         long inc = unacked;
         unacked = 0;
-        // the first return has no previous one to measure against
-        if (epochStarted && rttNanos > 0 && target < maxTarget && nowNanos - epochStart < 2 * rttNanos) {
-            int grown = (int) Math.min(2L * target, maxTarget);
-            inc += grown - target;
-            target = grown;
-            growths++;
+        if (lastCycleNanos >= 0 && minRttNanos > 0) {
+            if (lastCycleNanos < CYCLE_RTTS * minRttNanos && target < maxTarget) {
+                int grown = (int) Math.min(2L * target, maxTarget);
+                inc += grown - target;
+                target = grown;
+                growths++;
+            } else if (lastCycleNanos > 2 * CYCLE_RTTS * minRttNanos && target > initial) {
+                // a standing queue of several BDPs (or a reader that fell behind): the grown window
+                // only delays other streams' bytes; halve it (the peer's credit drains down to it)
+                int halved = Math.max(initial, target / 2);
+                shrinkDebt += target - halved;
+                target = halved;
+            }
+            lastCycleNanos = -1; // one judgement per timed cycle
         }
-        epochStart = nowNanos;
-        epochStarted = true;
         if (shrinkDebt > 0) {
             long cut = Math.min(shrinkDebt, Math.max(0, credit + inc - initial));
             inc -= cut;
             shrinkDebt -= (int) cut;
         }
-        inc = Math.min(inc, Integer.MAX_VALUE - (long) credit);
+        inc = Math.min(inc, Integer.MAX_VALUE - (long) Math.max(credit, outstanding));
         credit += (int) inc;
+        outstanding += (int) inc;
+        if (cycleCountdown < 0 && inc > 0) {
+            cycleCountdown = outstanding; // timed: until every byte granted so far is consumed
+            cycleStart = nowNanos;
+        }
         return (int) inc;
     }
 }

@@ -494,7 +494,7 @@ public final class TunnelImpl implements Tunnel {
     /** A stream consumed {@code n} bytes: the increment to grant (§6), growth capped by the tunnel window. */
     int streamConsumed(ReceiveWindow w, int n) {
         int cap = Math.min(options.maxStreamWindow(), tunnelRecvWindow.target());
-        return w.consumed(n, clock.nanoTime(), pings.smoothedRttNanos(), Math.max(cap, options.initialStreamWindow()));
+        return w.consumed(n, clock.nanoTime(), pings.minRttNanos(), Math.max(cap, options.initialStreamWindow()));
     }
 
     void sendWindowUpdate(int id, int increment) {
@@ -521,7 +521,7 @@ public final class TunnelImpl implements Tunnel {
         if (tunnelRecvWindow == null) {
             return;
         }
-        int inc = tunnelRecvWindow.consumed(n, clock.nanoTime(), pings.smoothedRttNanos(), options.maxTunnelWindow());
+        int inc = tunnelRecvWindow.consumed(n, clock.nanoTime(), pings.minRttNanos(), options.maxTunnelWindow());
         if (inc > 0) {
             sendWindowUpdate(0, inc);
         }

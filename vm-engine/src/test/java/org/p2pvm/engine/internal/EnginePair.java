@@ -16,11 +16,24 @@ final class EnginePair {
 
     EnginePair(TunnelOptions dialerOptions, TunnelOptions acceptorOptions, Consumer<Tunnel> onDialerOpen,
             Consumer<Tunnel> onAcceptorOpen, int maxChunk) {
+        this(dialerOptions, acceptorOptions, onDialerOpen, onAcceptorOpen, maxChunk, 0);
+    }
+
+    /**
+     * With {@code oneWayNanos} > 0 the link delays every write by that much on {@link #clock} from the
+     * first HELLO on (deliver with {@link ManualCarrier#releaseDue()}), so the handshake sees the RTT too.
+     */
+    EnginePair(TunnelOptions dialerOptions, TunnelOptions acceptorOptions, Consumer<Tunnel> onDialerOpen,
+            Consumer<Tunnel> onAcceptorOpen, int maxChunk, long oneWayNanos) {
         ManualCarrier[] c = ManualCarrier.pair(loop);
         dialerCarrier = c[0];
         acceptorCarrier = c[1];
         dialerCarrier.maxChunk = maxChunk;
         acceptorCarrier.maxChunk = maxChunk;
+        for (ManualCarrier m : c) {
+            m.clock = clock;
+            m.delayNanos = oneWayNanos;
+        }
         dialer = new TunnelImpl(dialerCarrier, dialerOptions, onDialerOpen, clock);
         acceptor = new TunnelImpl(acceptorCarrier, acceptorOptions, onAcceptorOpen, clock);
         dialerCarrier.listener = dialer.session();

@@ -34,6 +34,12 @@ final class ManualCarrier implements Carrier {
     long writes;
     /** One-way delay of the link, on {@link #clock}; 0 for none. */
     long delayNanos;
+    /**
+     * Bandwidth of a delayed link in bytes per millisecond of {@link #clock}, 0 for unlimited: bytes
+     * queue behind earlier ones (as in socket buffers) before the delay starts.
+     */
+    long bytesPerMilli;
+    private long linkFreeNanos;
     ManualClock clock;
     private final ArrayDeque<Object[]> delayed = new ArrayDeque<>();
     /** Set to make every write fail with this error, as a socket does once the link is gone. */
@@ -101,7 +107,12 @@ final class ManualCarrier implements Carrier {
         }
         if (delayNanos > 0) {
             // a long link: the bytes leave at once (the write completes) and arrive one delay later
-            delayed.add(new Object[] {clock.nanoTime() + delayNanos, copy});
+            long sent = clock.nanoTime();
+            if (bytesPerMilli > 0) {
+                sent = Math.max(sent, linkFreeNanos) + total * 1_000_000L / bytesPerMilli;
+                linkFreeNanos = sent;
+            }
+            delayed.add(new Object[] {sent + delayNanos, copy});
             loop.execute(() -> completion.complete(null));
             return;
         }

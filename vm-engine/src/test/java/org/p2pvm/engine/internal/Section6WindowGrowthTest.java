@@ -14,46 +14,52 @@ import org.p2pvm.VmConnection;
 import org.p2pvm.VmServer;
 
 /**
- * PROTOCOL.md §6 "Window growth" on a long link simulated in virtual time: a fast reader gets more
- * credit than the initial window and so beats window ÷ RTT; a slow reader never gets growth and its
- * buffered bytes stay within the initial window.
+ * PROTOCOL.md §6 "Window growth" in virtual time: a window grows only while it, not the link or the
+ * reader, limits the sender — while it is below twice the bandwidth-delay product measured as drain
+ * rate × minimum RTT. The same reader gets growth on a long link and none on a short one; growth
+ * stops once the window covers the link; a slow reader never gets growth and its buffered bytes stay
+ * within the initial window; an idle window returns to the initial size.
  */
 class Section6WindowGrowthTest {
     static final VmAddress SINK = VmAddress.parse("[::7]:7");
     static final int INITIAL = 64 * 1024;
-    static final long ONE_WAY = Duration.ofMillis(10).toNanos();
+    static final int MAX_STREAM = 8 << 20;
+    static final long LONG_ONE_WAY = Duration.ofMillis(10).toNanos();
+    static final long SHORT_ONE_WAY = 100_000L;
+    /** A reader that drains 64 KiB per millisecond (≈ 65 MB/s), far above 64 KiB ÷ 20 ms. */
+    static final int READER_BYTES_PER_MS = 64 * 1024;
 
     private final List<StreamImpl> accepted = new ArrayList<>();
 
-    private EnginePair longLink(boolean autoConsume) {
-        TunnelOptions o = TunnelOptions.builder().initialStreamWindow(INITIAL).maxStreamWindow(8 << 20)
+    private EnginePair link(long oneWayNanos, boolean autoConsume) {
+        TunnelOptions o = TunnelOptions.builder().initialStreamWindow(INITIAL).maxStreamWindow(MAX_STREAM)
                 .initialTunnelWindow(16 << 20).keepaliveInterval(Duration.ofSeconds(100))
                 .keepaliveTimeout(Duration.ofSeconds(300)).build();
-        EnginePair p = new EnginePair(o, o, null, t -> t.install(VmServer.listen(SINK, c -> {
+        return new EnginePair(o, o, null, t -> t.install(VmServer.listen(SINK, c -> {
             accepted.add((StreamImpl) c);
             c.setHandler((conn, data) -> { }, autoConsume);
-        })), Integer.MAX_VALUE);
-        for (ManualCarrier c : new ManualCarrier[] {p.dialerCarrier, p.acceptorCarrier}) {
-            c.clock = p.clock;
-            c.delayNanos = ONE_WAY;
-        }
-        return p;
+        })), Integer.MAX_VALUE, oneWayNanos);
     }
 
-    /** One millisecond of virtual time: deliver what has arrived, run the engines. */
-    private static void step(EnginePair p) {
-        p.clock.advance(Duration.ofMillis(1));
+    /** {@code nanos} of virtual time: deliver what has arrived, run the engines. */
+    private static void step(EnginePair p, long nanos) {
+        p.clock.advance(Duration.ofNanos(nanos));
         p.dialerCarrier.releaseDue();
         p.acceptorCarrier.releaseDue();
         p.pump();
     }
 
+    private static void awaitOpen(EnginePair p, long stepNanos) {
+        for (int i = 0; !p.dialer.isOpen(); i++) {
+            assertTrue(i < 10_000, "handshake did not finish");
+            step(p, stepNanos);
+        }
+    }
+
     @Test
     void s6_fastReader_growsBeyondInitialWindow_andBeatsWindowOverRtt() {
-        EnginePair p = longLink(true);
-        while (!p.dialer.isOpen()) {
-            step(p);
-        }
+        EnginePair p = link(LONG_ONE_WAY, true);
+        awaitOpen(p, 1_000_000);
         VmConnection c = p.dialer.open(SINK, null);
         long bytes = 32L << 20;
         CompletableFuture<Void> done = c.write(ByteBuffer.allocate((int) bytes));
@@ -61,31 +67,98 @@ class Section6WindowGrowthTest {
         long start = p.clock.nanoTime();
         int steps = 0;
         while (accepted.isEmpty() || !accepted.get(0).isInputShutdown()) {
-            step(p);
+            step(p, 1_000_000);
             assertTrue(++steps < 100_000, "transfer did not finish");
         }
         long elapsed = p.clock.nanoTime() - start;
         assertTrue(done.isDone());
         StreamImpl receiver = accepted.get(0);
         assertTrue(receiver.recvWindow.growths() > 0, "the window grew");
-        double rtt = 2.0 * ONE_WAY;
+        double rtt = 2.0 * LONG_ONE_WAY;
         double fixedWindowNanos = bytes / (INITIAL / rtt);
         assertTrue(elapsed < fixedWindowNanos / 4, "with growth, " + bytes + " bytes took " + elapsed / 1e6
                 + " ms of virtual time; a fixed " + INITIAL + "-byte window needs " + fixedWindowNanos / 1e6 + " ms");
     }
 
+    /** Runs an endless sender against a reader draining {@link #READER_BYTES_PER_MS}; returns the receiver. */
+    private StreamImpl drainAtReaderRate(EnginePair p, long stepNanos, long durationNanos) {
+        awaitOpen(p, stepNanos);
+        VmConnection c = p.dialer.open(SINK, null);
+        c.write(ByteBuffer.allocate(256 << 20));
+        int perStep = (int) (READER_BYTES_PER_MS * stepNanos / 1_000_000);
+        for (long t = 0; t < durationNanos; t += stepNanos) {
+            step(p, stepNanos);
+            if (!accepted.isEmpty()) {
+                accepted.get(0).consume(perStep);
+            }
+        }
+        return accepted.get(0);
+    }
+
+    @Test
+    void s6_shortLink_readerIsTheLimit_noGrowth() {
+        // RTT 0.2 ms: the bandwidth-delay product is 64 KiB/ms × 0.2 ms ≈ 13 KiB, the 64 KiB window
+        // already covers it five times; growing would only queue bytes ahead of other streams
+        EnginePair p = link(SHORT_ONE_WAY, false);
+        StreamImpl r = drainAtReaderRate(p, SHORT_ONE_WAY, Duration.ofMillis(500).toNanos());
+        assertTrue(r.recvWindow.growths() == 0 && r.recvWindow.target() == INITIAL, "the window stayed at "
+                + INITIAL + " (target " + r.recvWindow.target() + ", " + r.recvWindow.growths() + " growths)");
+        long minRtt = p.acceptor.pings.minRttNanos();
+        assertTrue(minRtt > 0 && minRtt <= 4 * SHORT_ONE_WAY, "the short RTT is known (" + minRtt + " ns)");
+        assertEquals(16 << 20, p.acceptor.tunnelWindowTarget(), "the tunnel window did not grow either");
+    }
+
+    @Test
+    void s6_shortNarrowLink_theQueueDoesNotFeedGrowth() {
+        // RTT 0.2 ms at 64 KiB/ms: the link, not the window, limits a fast reader. Bytes beyond the
+        // bandwidth-delay product queue in the link (socket buffers), and RTT samples taken behind
+        // them grow with the window; growth judged on those would feed itself (bufferbloat)
+        EnginePair p = link(SHORT_ONE_WAY, true);
+        for (ManualCarrier m : new ManualCarrier[] {p.dialerCarrier, p.acceptorCarrier}) {
+            m.bytesPerMilli = READER_BYTES_PER_MS;
+        }
+        awaitOpen(p, SHORT_ONE_WAY);
+        // one PING before the load: the path's own RTT (later samples wait behind the queue)
+        CompletableFuture<Duration> rtt = p.acceptor.ping();
+        for (int i = 0; !rtt.isDone(); i++) {
+            assertTrue(i < 100, "PING not answered");
+            step(p, SHORT_ONE_WAY);
+        }
+        p.dialer.open(SINK, null).write(ByteBuffer.allocate(256 << 20));
+        for (long t = 0; t < Duration.ofMillis(2500).toNanos(); t += SHORT_ONE_WAY) {
+            step(p, SHORT_ONE_WAY);
+        }
+        StreamImpl r = accepted.get(0);
+        assertTrue(r.recvWindow.growths() == 0 && r.recvWindow.target() == INITIAL, "the window stayed at "
+                + INITIAL + " (target " + r.recvWindow.target() + ", " + r.recvWindow.growths() + " growths)");
+        assertTrue(p.acceptor.pings.smoothedRttNanos() > p.acceptor.pings.minRttNanos(), "RTT samples under "
+                + "load included the queue: smoothed " + p.acceptor.pings.smoothedRttNanos() + " ns, minimum "
+                + p.acceptor.pings.minRttNanos() + " ns");
+    }
+
+    @Test
+    void s6_longLink_windowIsTheLimit_growsUntilItCoversTheLink_andNoFurther() {
+        // the same reader at RTT 20 ms: 64 KiB per RTT is 3.2 KiB/ms, the window starves the sender
+        EnginePair p = link(LONG_ONE_WAY, false);
+        StreamImpl r = drainAtReaderRate(p, 1_000_000, Duration.ofSeconds(3).toNanos());
+        long bdp = READER_BYTES_PER_MS * 2 * LONG_ONE_WAY / 1_000_000; // 1.25 MiB
+        int target = r.recvWindow.target();
+        assertTrue(r.recvWindow.growths() > 0 && target >= bdp, "the window grew to cover the link's "
+                + bdp + " bytes: target " + target);
+        assertTrue(target <= 4 * bdp && target < MAX_STREAM, "growth stopped near twice the bandwidth-delay "
+                + "product (" + 2 * bdp + "), below maxStreamWindow " + MAX_STREAM + ": target " + target);
+    }
+
     @Test
     void s6_slowReader_neverGetsGrowth_andHoldsAtMostTheInitialWindow() {
-        EnginePair p = longLink(false);
-        while (!p.dialer.isOpen()) {
-            step(p);
-        }
+        EnginePair p = link(LONG_ONE_WAY, false);
+        awaitOpen(p, 1_000_000);
         VmConnection c = p.dialer.open(SINK, null);
         c.write(ByteBuffer.allocate(4 << 20));
         c.shutdownOutput();
         long maxHeld = 0;
         for (int ms = 0; ms < 2000; ms++) {
-            step(p);
+            step(p, 1_000_000);
             if (!accepted.isEmpty()) {
                 StreamImpl r = accepted.get(0);
                 maxHeld = Math.max(maxHeld, r.deliveredUnconsumed + r.inboundBytes);
@@ -97,5 +170,25 @@ class Section6WindowGrowthTest {
         assertEquals(INITIAL, r.recvWindow.target());
         assertTrue(maxHeld <= INITIAL, "held " + maxHeld + " bytes, more than the window " + INITIAL);
         assertTrue(maxHeld > 0);
+    }
+
+    @Test
+    void s6_idleWindow_shrinksBackToInitial_andThePeerIsHeldToIt() {
+        EnginePair p = link(LONG_ONE_WAY, false);
+        StreamImpl r = drainAtReaderRate(p, 1_000_000, Duration.ofSeconds(1).toNanos());
+        int grown = r.recvWindow.target();
+        int growths = r.recvWindow.growths();
+        assertTrue(grown > INITIAL, "precondition: the window grew (" + grown + ")");
+        for (int ms = 0; ms < 1500; ms++) {
+            step(p, 1_000_000); // the reader pauses: nothing consumed for 1.5 s
+        }
+        for (int ms = 0; ms < 1000; ms++) {
+            step(p, 1_000_000);
+            r.consume(256); // then drains slowly
+        }
+        assertEquals(INITIAL, r.recvWindow.target(), "after an idle second the target is the initial window");
+        assertEquals(growths, r.recvWindow.growths(), "no growth for the slow reader that followed");
+        assertTrue(r.recvWindow.credit() <= INITIAL, "the grown credit was not renewed: the peer holds "
+                + r.recvWindow.credit() + " bytes of credit");
     }
 }
