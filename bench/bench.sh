@@ -6,12 +6,15 @@
 #   bench/bench.sh jmh                           # all JMH benchmarks with -prof gc
 #   JAVA_OPTS=-Xmx8g bench/bench.sh --scenario idle
 #   CP_PREFIX=/tmp/patched/classes bench/bench.sh ...   # try engine classes patched in a private copy
+#   MVN_OPTS=-o bench/bench.sh ...                       # build offline (once the plugins are in ~/.m2)
+#   SKIP_BUILD=1 bench/bench.sh ...                      # reuse the last build
 set -e
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 if [ -z "$SKIP_BUILD" ]; then
-  mvn -B -q -o -pl bench -am compile
-  mvn -B -q -o -pl bench -am org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath \
+  # not offline by default: a fresh ~/.m2 lacks maven-dependency-plugin and its dependencies
+  mvn -B -q $MVN_OPTS -pl bench -am compile
+  mvn -B -q $MVN_OPTS -pl bench -am org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath \
       -Dmdep.outputFile="$ROOT/bench/target/classpath.txt" >/dev/null
 fi
 CP="${CP_PREFIX:+$CP_PREFIX:}$ROOT/bench/target/classes"
