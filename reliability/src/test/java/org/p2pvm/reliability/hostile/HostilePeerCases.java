@@ -178,15 +178,30 @@ abstract class HostilePeerCases extends HostilePeerSuite {
     /** Not a §10 limit: refused OPENs cost one RESET each and are not rate-capped (see RELIABILITY.md). */
     @Test
     void flood_openRefused() throws Exception {
-        int n = 20_000;
-        attack("OPEN ×20,000 to an address nobody listens on", "open: 20000 RESET REFUSED, PING answered", false, 16,
+        // §10: refused OPENs share the rapid-reset budget (each costs the server a RESET write, the
+        // CVE-2023-44487 pattern): the first burst is refused one by one, then the tunnel closes
+        attack("OPEN to an address nobody listens on at line rate (up to 60,000)", "GOAWAY LIMIT_EXCEEDED", false,
+                16, 10000, p -> {
+                    p.handshake(TOKEN);
+                    return flood(p, q -> {
+                        for (int i = 0, id = 1; i < 60_000 && !q.goawaySeen(); i++, id += 2) {
+                            open(q, id, NOWHERE);
+                            if (i % 512 == 0) {
+                                q.drainAvailable();
+                            }
+                        }
+                    });
+                });
+    }
+
+    @Test
+    void openRefusedWithinBudget() throws Exception {
+        int n = 2_000; // well under the budget (maxResetsPerSecond, a bucket of 10 s worth)
+        attack("OPEN ×2,000 to an address nobody listens on", "open: 2000 RESET REFUSED, PING answered", false, 16,
                 10000, p -> {
                     p.handshake(TOKEN);
                     for (int i = 0; i < n; i++) {
                         open(p, 2 * i + 1, NOWHERE);
-                        if (i % 512 == 0) {
-                            p.drainAvailable();
-                        }
                     }
                     p.flush();
                     int refused = 0;
