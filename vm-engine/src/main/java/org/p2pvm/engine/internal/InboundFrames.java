@@ -48,7 +48,7 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onGoaway(long errorCode, ByteBuffer reason) throws ProtocolViolation {
-        t.onGoaway(errorCode, reason);
+        t.shutdown.onGoaway(errorCode, reason);
     }
 
     @Override

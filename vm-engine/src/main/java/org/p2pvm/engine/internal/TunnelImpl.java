@@ -2,17 +2,14 @@ package org.p2pvm.engine.internal;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.p2pvm.CloseReason;
 import org.p2pvm.ErrorCode;
-import org.p2pvm.HandshakeException;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelClosedException;
 import org.p2pvm.TunnelOptions;
@@ -56,7 +53,7 @@ public final class TunnelImpl implements Tunnel {
      */
     static final int OPEN_BACKLOG = CONTROL_HIGH_WATER / 4;
 
-    private final Carrier carrier;
+    final Carrier carrier;
     final TunnelOptions options;
     private final Consumer<? super Tunnel> onOpen;
     final EngineClock clock;
@@ -67,26 +64,15 @@ public final class TunnelImpl implements Tunnel {
     final ListenTable listens = new ListenTable();
     final PingTracker pings = new PingTracker();
     final StreamTable streams;
-    private final CompletableFuture<Tunnel> handshakeFuture = new CompletableFuture<>();
-    private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
+    final CompletableFuture<Tunnel> handshakeFuture = new CompletableFuture<>();
     private final Session session = new Session();
     private final InboundFrames inbound = new InboundFrames(this);
+    final Shutdown shutdown = new Shutdown(this);
     /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
     private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
 
     volatile State state = State.HANDSHAKE;
     PeerSettings peer;
-    boolean goawaySent;
-    boolean goawayReceived;
-    CloseReason gracefulReason;
-    private CloseReason closeReason;
-    private volatile TunnelClosedException closeException;
-    private boolean carrierClosed;
-    /** The carrier closes once the writer has handed over the last frames (the GOAWAY). */
-    private boolean closeWhenDrained;
-    private long closeRequestedNanos;
-    /** How long a closing end waits for the peer to take its GOAWAY before dropping the carrier. */
-    private static final long GOAWAY_LINGER_NANOS = 2_000_000_000L;
     private boolean readPaused;
     private boolean inRead;
     private boolean flushScheduled;
@@ -100,10 +86,9 @@ public final class TunnelImpl implements Tunnel {
     /** No PING solely for RTT more often than this (§6 growth needs an RTT under load too). */
     private static final long RTT_PROBE_NANOS = 1_000_000_000L;
 
-    private Runnable cancelTimer;
+    Runnable cancelTimer;
     private long startNanos;
     private volatile long lastReadNanos;
-    private long drainDeadline;
 
     final TunnelCounters counters = new TunnelCounters();
 
@@ -173,7 +158,7 @@ public final class TunnelImpl implements Tunnel {
 
     /** The failure for an operation that could not run because the executor is gone. */
     TunnelClosedException stoppedException() {
-        TunnelClosedException c = closeException;
+        TunnelClosedException c = shutdown.closeException;
         return c != null ? c : new TunnelClosedException(new CloseReason(ErrorCode.INTERNAL_ERROR,
                 CloseReason.Origin.CARRIER, "the transport's executor is shut down (transport closed)"));
     }
@@ -197,25 +182,22 @@ public final class TunnelImpl implements Tunnel {
 
     private void flush() {
         flushScheduled = false;
-        if (carrierClosed) {
+        if (shutdown.carrierClosed) {
             return;
         }
         releaseDeferredOpens();
         writer.flush();
-        if (closeWhenDrained) {
-            if (writer.drained()) {
-                carrier.close(true, closeReason);
-            }
+        if (shutdown.closingWhenDrained()) {
             return;
         }
         guardControlBacklog();
-        maybeFinishDrain();
+        shutdown.maybeFinishDrain();
     }
 
     /** Stops reading while our replies (PING ACKs, WINDOWs...) pile up unsent: the peer does not read. */
     private void guardControlBacklog() {
         boolean backlog = writer.controlPending() > CONTROL_HIGH_WATER;
-        if (backlog != readPaused && !carrierClosed) {
+        if (backlog != readPaused && !shutdown.carrierClosed) {
             readPaused = backlog;
             carrier.setReadEnabled(!backlog);
         }
@@ -236,7 +218,7 @@ public final class TunnelImpl implements Tunnel {
 
         @Override
         public void onClosed(Throwable cause) {
-            carrierClosed(cause);
+            shutdown.carrierClosed(cause);
         }
 
         @Override
@@ -265,7 +247,7 @@ public final class TunnelImpl implements Tunnel {
             data.position(data.limit());
         } catch (RuntimeException e) {
             LOG.error("tunnel {}: internal error while reading", this, e);
-            closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.LOCAL, "internal error: " + e), true);
+            shutdown.closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.LOCAL, "internal error: " + e), true);
             data.position(data.limit());
         } finally {
             inRead = false;
@@ -277,73 +259,41 @@ public final class TunnelImpl implements Tunnel {
 
     private void violation(ProtocolViolation v) {
         LOG.info("tunnel {} closing: {} {}", this, v.code(), v.getMessage());
-        closeNow(new CloseReason(v.code(), CloseReason.Origin.LOCAL, v.getMessage()), true);
+        shutdown.closeNow(new CloseReason(v.code(), CloseReason.Origin.LOCAL, v.getMessage()), true);
     }
 
     void batchWritten() {
         if (!deferredOpens.isEmpty()) {
             requestFlush(); // room for the next OPENs
         }
-        if (closeWhenDrained) {
-            if (writer.drained() && !carrierClosed) {
-                carrier.close(true, closeReason);
-            }
+        if (shutdown.closingWhenDrained()) {
             return;
         }
         guardControlBacklog();
-        maybeFinishDrain();
+        shutdown.maybeFinishDrain();
     }
 
     /** What pending operations fail with once the tunnel is closed; null while it is not. */
     TunnelClosedException closeException() {
-        return closeException;
+        return shutdown.closeException;
     }
 
     void carrierWriteFailed(Throwable failure) {
-        closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, "carrier write failed: " + failure),
-                false, failure);
-    }
-
-    private void carrierClosed(Throwable cause) {
-        if (carrierClosed) {
-            return;
-        }
-        if (state != State.CLOSED) {
-            CloseReason r;
-            if (gracefulReason != null && goawaySent && goawayReceived) {
-                r = gracefulReason;
-            } else if (gracefulReason != null && goawayReceived) {
-                r = gracefulReason;
-            } else if (cause instanceof VmException ve) {
-                // the carrier learned the reason at its own level (e.g. a WebSocket close code)
-                r = new CloseReason(ve.errorCode(), CloseReason.Origin.CARRIER, "carrier closed: " + ve.getMessage());
-            } else {
-                r = new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, cause == null
-                        ? "carrier closed by peer without GOAWAY" : "carrier failed: " + cause);
-            }
-            closeNow(r, false, cause);
-        }
-        carrierClosed = true;
-        if (cancelTimer != null) {
-            cancelTimer.run();
-        }
-        closeFuture.complete(closeReason);
+        shutdown.carrierWriteFailed(failure);
     }
 
     // ================================================================== timers
 
     private void tick() {
         if (state == State.CLOSED) {
-            if (closeWhenDrained && !carrierClosed && clock.nanoTime() - closeRequestedNanos > GOAWAY_LINGER_NANOS) {
-                carrier.close(false, closeReason); // the peer does not take our last frames: drop the link
-            }
+            shutdown.lingerTick();
             return;
         }
         long now = clock.nanoTime();
         if (state == State.HANDSHAKE) {
             if (now - startNanos >= options.handshakeTimeout().toNanos()) {
                 LOG.info("tunnel {} closing: TIMEOUT handshake not complete within {}", this, options.handshakeTimeout());
-                closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
+                shutdown.closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
                         "handshake not complete within " + options.handshakeTimeout()), true);
             }
             return;
@@ -351,7 +301,7 @@ public final class TunnelImpl implements Tunnel {
         long idle = now - lastReadNanos;
         if (idle >= options.keepaliveTimeout().toNanos()) {
             LOG.info("tunnel {} closing: TIMEOUT nothing received for {} ms", this, Duration.ofNanos(idle).toMillis());
-            closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
+            shutdown.closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
                     "nothing received for " + Duration.ofNanos(idle).toMillis() + " ms (keepalive timeout "
                             + options.keepaliveTimeout() + ")"), true);
             return;
@@ -360,11 +310,7 @@ public final class TunnelImpl implements Tunnel {
         if (idle >= interval && pings.quietFor(now, interval)) {
             sendPing(null);
         }
-        if (state == State.CLOSING && now - drainDeadline >= 0) {
-            CloseReason g = gracefulReason;
-            closeNow(new CloseReason(g.code(), g.origin(), "drain timeout " + options.drainTimeout()
-                    + " passed with " + streams.size() + " streams open"), false);
-        }
+        shutdown.drainTick(now);
     }
 
     // ================================================================== frames in (§2–§8)
@@ -408,22 +354,6 @@ public final class TunnelImpl implements Tunnel {
         }
         handshakeFuture.complete(this);
         requestFlush();
-    }
-
-    void onGoaway(long wireCode, ByteBuffer reason) throws ProtocolViolation {
-        ErrorCode code = ErrorCode.fromWire(wireCode);
-        String text = StandardCharsets.UTF_8.decode(reason).toString();
-        counters.received(code);
-        goawayReceived = true;
-        CloseReason r = new CloseReason(code, CloseReason.Origin.REMOTE, text.isEmpty() ? "peer sent GOAWAY" : text);
-        if (state == State.HANDSHAKE || !code.isGraceful()) {
-            closeNow(r, false);
-            return;
-        }
-        if (gracefulReason == null) {
-            gracefulReason = r;
-        }
-        beginDrain(code);
     }
 
     // ================================================================== streams
@@ -498,7 +428,7 @@ public final class TunnelImpl implements Tunnel {
     }
 
     void sendWindowUpdate(int id, int increment) {
-        if (state == State.CLOSED || carrierClosed) {
+        if (state == State.CLOSED || shutdown.carrierClosed) {
             return;
         }
         FrameWriter.window(writer.control(FrameType.HEADER_LENGTH + FrameType.WINDOW_LENGTH), id, increment);
@@ -570,8 +500,8 @@ public final class TunnelImpl implements Tunnel {
             return; // reset or failed while its OPEN waited: nothing to tell the peer
         }
         if (state != State.OPEN) {
-            s.fail(closeException != null ? closeException
-                    : new TunnelClosedException(gracefulReason != null ? gracefulReason
+            s.fail(shutdown.closeException != null ? shutdown.closeException
+                    : new TunnelClosedException(shutdown.gracefulReason != null ? shutdown.gracefulReason
                             : new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL, "tunnel not open")));
             return;
         }
@@ -600,8 +530,8 @@ public final class TunnelImpl implements Tunnel {
         CompletableFuture<Void> f = new CompletableFuture<>();
         boolean queued = run(() -> {
             if (state == State.CLOSED || state == State.CLOSING) {
-                f.completeExceptionally(closeException != null ? closeException
-                        : new TunnelClosedException(gracefulReason));
+                f.completeExceptionally(shutdown.closeException != null ? shutdown.closeException
+                        : new TunnelClosedException(shutdown.gracefulReason));
                 return;
             }
             for (VmAddress a : server.addresses()) {
@@ -666,7 +596,7 @@ public final class TunnelImpl implements Tunnel {
         CompletableFuture<Void> f = new CompletableFuture<>();
         boolean queued = run(() -> {
             if (state == State.CLOSED) {
-                f.completeExceptionally(closeException);
+                f.completeExceptionally(shutdown.closeException);
             } else {
                 listens.awaitRemote(address, f);
             }
@@ -689,7 +619,7 @@ public final class TunnelImpl implements Tunnel {
     private void sendPing(CompletableFuture<Duration> f) {
         if (state != State.OPEN && state != State.CLOSING) {
             if (f != null) {
-                f.completeExceptionally(closeException != null ? closeException
+                f.completeExceptionally(shutdown.closeException != null ? shutdown.closeException
                         : new TunnelClosedException(new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL,
                                 "tunnel not open")));
             }
@@ -744,7 +674,7 @@ public final class TunnelImpl implements Tunnel {
 
     @Override
     public CompletableFuture<CloseReason> closeFuture() {
-        return closeFuture;
+        return shutdown.closeFuture;
     }
 
     @Override
@@ -756,137 +686,15 @@ public final class TunnelImpl implements Tunnel {
     public void close(ErrorCode code, String reason) {
         java.util.Objects.requireNonNull(code, "code");
         String text = reason == null ? "" : reason;
-        run(() -> {
-            if (state == State.CLOSED) {
-                return;
-            }
-            if (code.isGraceful() && state != State.HANDSHAKE) {
-                if (gracefulReason == null) {
-                    gracefulReason = new CloseReason(code, CloseReason.Origin.LOCAL, text.isEmpty() ? "closed by application" : text);
-                }
-                beginDrain(code);
-            } else {
-                closeNow(new CloseReason(code, CloseReason.Origin.LOCAL, text.isEmpty() ? "closed by application" : text), true);
-            }
-        });
+        run(() -> shutdown.close(code, text));
     }
 
-    // ================================================================== shutdown (§8)
-
-    private void sendGoaway(ErrorCode code, String reason) {
-        if (goawaySent) {
-            return;
-        }
-        goawaySent = true;
-        if (code != ErrorCode.NO_ERROR) {
-            counters.sent(code);
-        }
-        byte[] text = utf8Prefix(reason, FrameType.GOAWAY_REASON_MAX);
-        FrameWriter.goaway(writer.control(FrameType.HEADER_LENGTH + FrameType.GOAWAY_MIN + text.length), code, text);
-    }
-
-    /** A graceful GOAWAY was sent or received: stop opening, let streams finish. */
-    void beginDrain(ErrorCode code) {
-        if (state == State.OPEN) {
-            state = State.CLOSING;
-            drainDeadline = clock.nanoTime() + options.drainTimeout().toNanos();
-        }
-        // answer a graceful GOAWAY so the carrier can close once both sides sent one (§8)
-        sendGoaway(code, gracefulReason != null && gracefulReason.origin() == CloseReason.Origin.LOCAL
-                ? gracefulReason.detail() : "");
-        requestFlush();
-        maybeFinishDrain();
-    }
-
-    /**
-     * Closes the carrier once both GOAWAYs are out and no stream is left (§8). Never while a batch is
-     * being formed: the last stream's FIN is in it.
-     */
-    private void maybeFinishDrain() {
-        if (state == State.CLOSING && goawaySent && goawayReceived && streams.isEmpty() && !writer.building()
-                && writer.controlPending() == 0) {
-            state = State.CLOSED;
-            closeReason = gracefulReason;
-            closeException = new TunnelClosedException(closeReason);
-            failEverything(closeException);
-            writer.dataAllowed = false;
-            closeCarrierWhenDrained();
-        }
-    }
-
-    /**
-     * Closes the carrier after the frames still queued (at least the GOAWAY) are out: a batch may be in
-     * flight, and the GOAWAY must follow it, not be lost behind a close (§8, §9).
-     */
-    private void closeCarrierWhenDrained() {
-        if (carrierClosed) {
-            return;
-        }
-        closeWhenDrained = true;
-        closeRequestedNanos = clock.nanoTime();
-        writer.flush();
-        if (writer.drained()) {
-            carrier.close(true, closeReason);
-        }
-    }
-
-    /**
-     * Closes at once: optionally GOAWAY {@code reason.code()}, flush control frames, close the
-     * carrier, fail every stream and pending operation with the reason.
-     */
-    void closeNow(CloseReason reason, boolean sendGoaway) {
-        closeNow(reason, sendGoaway, null);
-    }
-
-    /** As {@link #closeNow(CloseReason, boolean)}; {@code cause} (the carrier's failure, or null) becomes the cause of the exception everything fails with. */
-    private void closeNow(CloseReason reason, boolean sendGoaway, Throwable cause) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        State before = state;
-        state = State.CLOSED;
-        closeReason = reason;
-        closeException = before == State.HANDSHAKE ? new HandshakeException(reason, cause)
-                : new TunnelClosedException(reason, cause);
-        if (reason.origin() != CloseReason.Origin.REMOTE && reason.code() != ErrorCode.NO_ERROR) {
-            LOG.debug("tunnel {} closed: {}", this, reason);
-        }
-        writer.dataAllowed = false;
-        if (sendGoaway && !carrierClosed) {
-            sendGoaway(reason.code(), reason.detail());
-        }
-        failEverything(closeException);
-        closeCarrierWhenDrained();
-    }
-
-    private void failEverything(TunnelClosedException cause) {
-        if (!handshakeFuture.isDone()) {
-            handshakeFuture.completeExceptionally(cause instanceof HandshakeException ? cause
-                    : new HandshakeException(cause.reason(), cause.getCause()));
-        }
-        List<StreamImpl> all = streams.drain();
-        for (StreamImpl s : all) {
-            s.removed = true;
-            s.fail(cause);
-        }
+    /** Fails the streams whose OPEN still waits (the tunnel closed under them). */
+    void failDeferredOpens(TunnelClosedException cause) {
         StreamImpl d;
         while ((d = deferredOpens.poll()) != null) {
             d.fail(cause);
         }
-        pings.failAll(cause);
-        listens.failWaiters(cause);
-    }
-
-    private static byte[] utf8Prefix(String s, int max) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= max) {
-            return b;
-        }
-        int end = max;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) {
-            end--; // do not cut a UTF-8 sequence in half
-        }
-        return java.util.Arrays.copyOf(b, end);
     }
 
     @Override
