@@ -105,9 +105,7 @@ final class Shutdown {
             closeNow(r, false, cause);
         }
         carrierClosed = true;
-        if (t.cancelTimer != null) {
-            t.cancelTimer.run();
-        }
+        t.liveness.stopTimer();
         closeFuture.complete(closeReason);
     }
 

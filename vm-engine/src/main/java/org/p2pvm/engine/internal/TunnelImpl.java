@@ -68,6 +68,7 @@ public final class TunnelImpl implements Tunnel {
     private final Session session = new Session();
     private final InboundFrames inbound = new InboundFrames(this);
     final Shutdown shutdown = new Shutdown(this);
+    final Liveness liveness = new Liveness(this);
     /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
     private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
 
@@ -83,12 +84,6 @@ public final class TunnelImpl implements Tunnel {
     RateLimit resetLimit;
     RateLimit listenLimit;
     RateLimit emptyLimit;
-    /** No PING solely for RTT more often than this (§6 growth needs an RTT under load too). */
-    private static final long RTT_PROBE_NANOS = 1_000_000_000L;
-
-    Runnable cancelTimer;
-    private long startNanos;
-    private volatile long lastReadNanos;
 
     final TunnelCounters counters = new TunnelCounters();
 
@@ -110,8 +105,7 @@ public final class TunnelImpl implements Tunnel {
 
     /** Sends HELLO (§4 step 1) and arms the timers. Runs on the executor. */
     public void start() {
-        startNanos = clock.nanoTime();
-        lastReadNanos = startNanos;
+        long startNanos = clock.nanoTime();
         tunnelRecvWindow = new ReceiveWindow(options.initialTunnelWindow(), startNanos);
         pingLimit = new RateLimit(options.maxPingsPerSecond(), startNanos);
         resetLimit = new RateLimit(options.maxResetsPerSecond(), startNanos);
@@ -119,19 +113,12 @@ public final class TunnelImpl implements Tunnel {
         emptyLimit = new RateLimit(options.maxEmptyFramesPerSecond(), startNanos);
         FrameWriter.hello(writer.control(FrameType.HEADER_LENGTH + FrameType.HELLO_MAX), handshake.localNonce(),
                 PeerSettings.advertised(options));
-        long period = tickPeriodNanos();
-        cancelTimer = clock.scheduleAtFixedRate(() -> run(this::tick), period);
+        liveness.start(startNanos);
         flush();
     }
 
     public TunnelEngine.TunnelSession session() {
         return session;
-    }
-
-    private long tickPeriodNanos() {
-        long shortest = Math.min(options.handshakeTimeout().toNanos(),
-                Math.min(options.keepaliveInterval().toNanos(), options.drainTimeout().toNanos()));
-        return Math.max(10_000_000L, Math.min(1_000_000_000L, shortest / 4));
     }
 
     // ================================================================== threading helpers
@@ -237,7 +224,7 @@ public final class TunnelImpl implements Tunnel {
             data.position(data.limit());
             return;
         }
-        lastReadNanos = clock.nanoTime();
+        liveness.onRead();
         counters.bytesReceived += data.remaining();
         inRead = true;
         try {
@@ -280,37 +267,6 @@ public final class TunnelImpl implements Tunnel {
 
     void carrierWriteFailed(Throwable failure) {
         shutdown.carrierWriteFailed(failure);
-    }
-
-    // ================================================================== timers
-
-    private void tick() {
-        if (state == State.CLOSED) {
-            shutdown.lingerTick();
-            return;
-        }
-        long now = clock.nanoTime();
-        if (state == State.HANDSHAKE) {
-            if (now - startNanos >= options.handshakeTimeout().toNanos()) {
-                LOG.info("tunnel {} closing: TIMEOUT handshake not complete within {}", this, options.handshakeTimeout());
-                shutdown.closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
-                        "handshake not complete within " + options.handshakeTimeout()), true);
-            }
-            return;
-        }
-        long idle = now - lastReadNanos;
-        if (idle >= options.keepaliveTimeout().toNanos()) {
-            LOG.info("tunnel {} closing: TIMEOUT nothing received for {} ms", this, Duration.ofNanos(idle).toMillis());
-            shutdown.closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
-                    "nothing received for " + Duration.ofNanos(idle).toMillis() + " ms (keepalive timeout "
-                            + options.keepaliveTimeout() + ")"), true);
-            return;
-        }
-        long interval = options.keepaliveInterval().toNanos();
-        if (idle >= interval && pings.quietFor(now, interval)) {
-            sendPing(null);
-        }
-        shutdown.drainTick(now);
     }
 
     // ================================================================== frames in (§2–§8)
@@ -432,18 +388,8 @@ public final class TunnelImpl implements Tunnel {
             return;
         }
         FrameWriter.window(writer.control(FrameType.HEADER_LENGTH + FrameType.WINDOW_LENGTH), id, increment);
-        probeRtt();
+        liveness.probeRtt();
         requestFlush();
-    }
-
-    /** Window growth needs an RTT even while data flows and keepalive PINGs are idle. */
-    private void probeRtt() {
-        if (options.maxStreamWindow() > options.initialStreamWindow()
-                || options.maxTunnelWindow() > options.initialTunnelWindow()) {
-            if (pings.quietFor(clock.nanoTime(), RTT_PROBE_NANOS)) {
-                sendPing(null);
-            }
-        }
     }
 
     /** {@code n} inbound bytes left the engine: return tunnel credit once half the window is used (§6). */
@@ -610,31 +556,10 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Duration> ping() {
         CompletableFuture<Duration> f = new CompletableFuture<>();
-        if (!run(() -> sendPing(f))) {
+        if (!run(() -> liveness.sendPing(f))) {
             f.completeExceptionally(stoppedException());
         }
         return f;
-    }
-
-    private void sendPing(CompletableFuture<Duration> f) {
-        if (state != State.OPEN && state != State.CLOSING) {
-            if (f != null) {
-                f.completeExceptionally(shutdown.closeException != null ? shutdown.closeException
-                        : new TunnelClosedException(new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL,
-                                "tunnel not open")));
-            }
-            return;
-        }
-        long opaque = pings.start(clock.nanoTime(), f);
-        if (opaque < 0) {
-            if (f != null) {
-                f.completeExceptionally(new VmException(ErrorCode.LIMIT_EXCEEDED, "more than "
-                        + PingTracker.MAX_OUTSTANDING + " PINGs outstanding"));
-            }
-            return;
-        }
-        FrameWriter.ping(writer.control(FrameType.HEADER_LENGTH + FrameType.PING_LENGTH), false, opaque);
-        requestFlush();
     }
 
     @Override
