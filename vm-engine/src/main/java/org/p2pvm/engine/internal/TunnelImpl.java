@@ -16,7 +16,6 @@ import org.p2pvm.TunnelOptions;
 import org.p2pvm.TunnelStats;
 import org.p2pvm.VmAddress;
 import org.p2pvm.VmConnection;
-import org.p2pvm.VmException;
 import org.p2pvm.VmServer;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.TunnelEngine;
@@ -69,6 +68,7 @@ public final class TunnelImpl implements Tunnel {
     private final InboundFrames inbound = new InboundFrames(this);
     final Shutdown shutdown = new Shutdown(this);
     final Liveness liveness = new Liveness(this);
+    private final VirtualServers servers = new VirtualServers(this);
     /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
     private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
 
@@ -297,10 +297,7 @@ public final class TunnelImpl implements Tunnel {
         writer.tunnelSendWindow = peer.initialTunnelWindow();
         writer.dataAllowed = true;
         LOG.debug("tunnel {} open", this);
-        // §4 step 5: push every address we listen on; servers the open callback installs push their own
-        for (VmAddress a : listens.local().keySet()) {
-            FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, true);
-        }
+        servers.announceAll(); // §4 step 5
         if (onOpen != null) {
             try {
                 onOpen.accept(this);
@@ -474,35 +471,7 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Void> install(VmServer server) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        boolean queued = run(() -> {
-            if (state == State.CLOSED || state == State.CLOSING) {
-                f.completeExceptionally(shutdown.closeException != null ? shutdown.closeException
-                        : new TunnelClosedException(shutdown.gracefulReason));
-                return;
-            }
-            for (VmAddress a : server.addresses()) {
-                VmServer other = listens.local().get(a);
-                if (other != null && other != server) {
-                    f.completeExceptionally(new VmException(ErrorCode.REFUSED, a + " is already taken by " + other
-                            + " on this tunnel"));
-                    return;
-                }
-            }
-            long limit = peer != null ? peer.maxListens() : Long.MAX_VALUE;
-            long added = server.addresses().stream().filter(a -> !listens.local().containsKey(a)).count();
-            if (listens.local().size() + added > limit) {
-                f.completeExceptionally(new VmException(ErrorCode.LIMIT_EXCEEDED, "the peer keeps at most " + limit
-                        + " listen entries (MAX_LISTENS, §3)"));
-                return;
-            }
-            for (VmAddress a : server.addresses()) {
-                if (listens.local().put(a, server) == null && state == State.OPEN) {
-                    FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, true);
-                }
-            }
-            requestFlush();
-            f.complete(null);
-        });
+        boolean queued = run(() -> servers.install(server, f));
         if (!queued) {
             f.completeExceptionally(stoppedException());
         }
@@ -512,15 +481,7 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Void> uninstall(VmServer server) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        boolean queued = run(() -> {
-            for (VmAddress a : server.addresses()) {
-                if (listens.local().remove(a, server) && state == State.OPEN) {
-                    FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, false);
-                }
-            }
-            requestFlush();
-            f.complete(null);
-        });
+        boolean queued = run(() -> servers.uninstall(server, f));
         if (!queued) {
             f.completeExceptionally(stoppedException());
         }
@@ -540,13 +501,7 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Void> awaitRemoteListen(VmAddress address) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        boolean queued = run(() -> {
-            if (state == State.CLOSED) {
-                f.completeExceptionally(shutdown.closeException);
-            } else {
-                listens.awaitRemote(address, f);
-            }
-        });
+        boolean queued = run(() -> servers.awaitRemote(address, f));
         if (!queued) {
             f.completeExceptionally(stoppedException());
         }
