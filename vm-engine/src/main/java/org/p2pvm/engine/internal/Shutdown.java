@@ -226,8 +226,8 @@ final class Shutdown {
     }
 
     private void failEverything(TunnelClosedException cause) {
-        if (!t.handshakeFuture.isDone()) {
-            t.handshakeFuture.completeExceptionally(cause instanceof HandshakeException ? cause
+        if (!t.handshake.future.isDone()) {
+            t.handshake.future.completeExceptionally(cause instanceof HandshakeException ? cause
                     : new HandshakeException(cause.reason(), cause.getCause()));
         }
         List<StreamImpl> all = t.streams.drain();

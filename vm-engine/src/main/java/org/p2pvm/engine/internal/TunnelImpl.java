@@ -54,21 +54,19 @@ public final class TunnelImpl implements Tunnel {
 
     final Carrier carrier;
     final TunnelOptions options;
-    private final Consumer<? super Tunnel> onOpen;
     final EngineClock clock;
     final boolean dialer;
     private final FrameReader reader;
-    final Handshake handshake;
+    final TunnelHandshake handshake;
     final BatchWriter writer;
     final ListenTable listens = new ListenTable();
     final PingTracker pings = new PingTracker();
     final StreamTable streams;
-    final CompletableFuture<Tunnel> handshakeFuture = new CompletableFuture<>();
     private final Session session = new Session();
     private final InboundFrames inbound = new InboundFrames(this);
     final Shutdown shutdown = new Shutdown(this);
     final Liveness liveness = new Liveness(this);
-    private final VirtualServers servers = new VirtualServers(this);
+    final VirtualServers servers = new VirtualServers(this);
     /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
     private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
 
@@ -94,11 +92,10 @@ public final class TunnelImpl implements Tunnel {
     public TunnelImpl(Carrier carrier, TunnelOptions options, Consumer<? super Tunnel> onOpen, EngineClock clock) {
         this.carrier = carrier;
         this.options = options;
-        this.onOpen = onOpen;
         this.clock = clock;
         this.dialer = carrier.isDialer();
         this.reader = new FrameReader(options.maxFragmentSize());
-        this.handshake = new Handshake(options.authToken());
+        this.handshake = new TunnelHandshake(this, options.authToken(), onOpen);
         this.writer = new BatchWriter(this, carrier, options.maxBatchBytes());
         this.streams = new StreamTable(dialer);
     }
@@ -111,8 +108,7 @@ public final class TunnelImpl implements Tunnel {
         resetLimit = new RateLimit(options.maxResetsPerSecond(), startNanos);
         listenLimit = new RateLimit(options.maxListenChangesPerSecond(), startNanos);
         emptyLimit = new RateLimit(options.maxEmptyFramesPerSecond(), startNanos);
-        FrameWriter.hello(writer.control(FrameType.HEADER_LENGTH + FrameType.HELLO_MAX), handshake.localNonce(),
-                PeerSettings.advertised(options));
+        handshake.sendHello();
         liveness.start(startNanos);
         flush();
     }
@@ -210,7 +206,7 @@ public final class TunnelImpl implements Tunnel {
 
         @Override
         public CompletableFuture<Tunnel> handshake() {
-            return handshakeFuture;
+            return handshake.future;
         }
 
         @Override
@@ -267,46 +263,6 @@ public final class TunnelImpl implements Tunnel {
 
     void carrierWriteFailed(Throwable failure) {
         shutdown.carrierWriteFailed(failure);
-    }
-
-    // ================================================================== frames in (§2–§8)
-
-    void requireOpen(int type) throws ProtocolViolation {
-        if (state == State.HANDSHAKE) {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, FrameType.name(type)
-                    + " before the handshake completed (§4)");
-        }
-    }
-
-    void onHello(ByteBuffer payload) throws ProtocolViolation {
-        handshake.onHello(payload);
-        peer = handshake.peerSettings();
-        FrameWriter.auth(writer.control(FrameType.HEADER_LENGTH + FrameType.AUTH_LENGTH), handshake.localProof());
-        requestFlush();
-    }
-
-    void onAuth(ByteBuffer mac) throws ProtocolViolation {
-        handshake.onAuth(mac);
-        opened();
-    }
-
-    /** §4: AUTH sent and the peer's verified: the tunnel is open. */
-    void opened() {
-        state = State.OPEN;
-        writer.peerMaxFrame = peer.maxFramePayload();
-        writer.tunnelSendWindow = peer.initialTunnelWindow();
-        writer.dataAllowed = true;
-        LOG.debug("tunnel {} open", this);
-        servers.announceAll(); // §4 step 5
-        if (onOpen != null) {
-            try {
-                onOpen.accept(this);
-            } catch (RuntimeException e) {
-                LOG.warn("tunnel {}: open callback threw", this, e);
-            }
-        }
-        handshakeFuture.complete(this);
-        requestFlush();
     }
 
     // ================================================================== streams
