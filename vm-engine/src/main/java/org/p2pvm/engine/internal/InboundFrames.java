@@ -111,13 +111,13 @@ final class InboundFrames implements FrameHandler {
             return;
         }
         StreamImpl s = new StreamImpl(t, false, destination, source);
-        t.register(s, id);
+        t.lifecycle.register(s, id);
         try {
             server.acceptor().onConnection(s);
         } catch (Exception e) {
             LOG.debug("tunnel {}: acceptor of {} refused stream {}", t, server, id, e);
             if (!s.resetSent) {
-                t.resetStream(s, ErrorCode.REFUSED, "refused by acceptor: " + e);
+                t.lifecycle.resetStream(s, ErrorCode.REFUSED, "refused by acceptor: " + e);
             }
         }
         if (s.resetSent || s.failure != null) {
@@ -185,18 +185,18 @@ final class InboundFrames implements FrameHandler {
             if (s != null && fin && s.resetSent && !s.finReceived) {
                 // the peer's FIN crossed our RESET: it is its terminal frame, and it will not answer ours
                 s.finReceived = true;
-                t.terminalReceived(s);
+                t.lifecycle.terminalReceived(s);
             }
             return;
         }
         if (s.finReceived) {
             t.tunnelConsumed(n);
-            t.resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
+            t.lifecycle.resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
         if (!s.recvWindow().take(n)) {
             t.tunnelConsumed(n);
-            t.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
+            t.lifecycle.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
                     + s.recvWindow().credit() + " of credit (§6)");
             return;
         }
@@ -222,7 +222,7 @@ final class InboundFrames implements FrameHandler {
             return;
         }
         if (s.sendWindow + increment > TunnelOptions.MAX_WINDOW) {
-            t.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1 (§6)");
+            t.lifecycle.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1 (§6)");
             return;
         }
         s.sendWindow += increment;
@@ -253,7 +253,7 @@ final class InboundFrames implements FrameHandler {
         String detail = code == ErrorCode.REFUSED && s.opener && !s.established
                 ? "nothing accepts connections on " + s.remote + " in the peer's VM" : null;
         s.fail(StreamImpl.resetException(code, true, s, detail));
-        t.remove(s);
+        t.lifecycle.remove(s);
     }
 
     @Override

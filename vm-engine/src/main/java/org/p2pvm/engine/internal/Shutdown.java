@@ -235,7 +235,7 @@ final class Shutdown {
             s.removed = true;
             s.fail(cause);
         }
-        t.failDeferredOpens(cause);
+        t.lifecycle.failDeferredOpens(cause);
         t.pings.failAll(cause);
         t.listens.failWaiters(cause);
     }

@@ -3,7 +3,6 @@ package org.p2pvm.engine.internal;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -44,13 +43,6 @@ public final class TunnelImpl implements Tunnel {
 
     /** Control bytes queued for a carrier that does not take them, above which reading stops (flood guard). */
     static final int CONTROL_HIGH_WATER = 1 << 20;
-    /**
-     * OPENs the application asks for wait in {@link #deferredOpens} while this many control bytes are
-     * queued. Without this, a burst of opens alone would cross {@link #CONTROL_HIGH_WATER} and stop this
-     * end from reading; the peer, whose ACCEPTs then go unread, stops reading in turn, and the tunnel
-     * deadlocks (seen with a million opens over the memory transport).
-     */
-    static final int OPEN_BACKLOG = CONTROL_HIGH_WATER / 4;
 
     final Carrier carrier;
     final TunnelOptions options;
@@ -67,8 +59,7 @@ public final class TunnelImpl implements Tunnel {
     final Shutdown shutdown = new Shutdown(this);
     final Liveness liveness = new Liveness(this);
     final VirtualServers servers = new VirtualServers(this);
-    /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
-    private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
+    final StreamLifecycle lifecycle = new StreamLifecycle(this);
 
     volatile State state = State.HANDSHAKE;
     PeerSettings peer;
@@ -168,7 +159,7 @@ public final class TunnelImpl implements Tunnel {
         if (shutdown.carrierClosed) {
             return;
         }
-        releaseDeferredOpens();
+        lifecycle.releaseDeferredOpens();
         writer.flush();
         if (shutdown.closingWhenDrained()) {
             return;
@@ -246,7 +237,7 @@ public final class TunnelImpl implements Tunnel {
     }
 
     void batchWritten() {
-        if (!deferredOpens.isEmpty()) {
+        if (lifecycle.hasDeferredOpens()) {
             requestFlush(); // room for the next OPENs
         }
         if (shutdown.closingWhenDrained()) {
@@ -267,14 +258,6 @@ public final class TunnelImpl implements Tunnel {
 
     // ================================================================== streams
 
-    void register(StreamImpl s, int id) {
-        s.id = id;
-        s.registered = true;
-        s.sendWindow = peer.initialStreamWindow();
-        streams.put(s);
-    }
-
-
     /** Test hook: the next id this end will open (§5 wrap-around tests). */
     void nextStreamIdForTest(int id) {
         streams.nextIdForTest(id);
@@ -285,48 +268,6 @@ public final class TunnelImpl implements Tunnel {
             return; // OPEN not yet sent: registration will schedule it
         }
         writer.streamReady(s);
-        requestFlush();
-    }
-
-    /** Both terminal frames seen (§5): the id leaves the table. */
-    void terminalSent(StreamImpl s) {
-        if (s.finReceived || s.resetReceived) {
-            remove(s);
-        }
-    }
-
-    void terminalReceived(StreamImpl s) {
-        if (s.finSent || s.resetSent) {
-            remove(s);
-        }
-    }
-
-    void remove(StreamImpl s) {
-        if (s.removed || !s.registered) {
-            return;
-        }
-        s.removed = true;
-        streams.remove(s);
-        if (state == State.CLOSING) {
-            requestFlush(); // the drain may be over once this last batch is out
-        }
-    }
-
-    /** Resets {@code s} with {@code code} (§5): RESET out, local failure, id freed once the peer answers. */
-    void resetStream(StreamImpl s, ErrorCode code, String detail) {
-        if (s.resetSent || s.removed) {
-            return;
-        }
-        s.resetSent = true;
-        s.fail(StreamImpl.resetException(code, false, s, detail));
-        if (!s.registered) {
-            return; // never sent OPEN: nothing to tell the peer
-        }
-        counters.sent(code);
-        FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), s.id, code);
-        if (s.finReceived || s.resetReceived) {
-            remove(s);
-        }
         requestFlush();
     }
 
@@ -372,56 +313,10 @@ public final class TunnelImpl implements Tunnel {
     public VmConnection open(VmAddress destination, VmAddress source) {
         java.util.Objects.requireNonNull(destination, "destination");
         StreamImpl s = new StreamImpl(this, true, source != null ? source : VmAddress.any(0), destination);
-        if (!run(() -> openOnExecutor(s))) {
+        if (!run(() -> lifecycle.open(s))) {
             s.fail(stoppedException());
         }
         return s;
-    }
-
-    private void openOnExecutor(StreamImpl s) {
-        if (state == State.OPEN && (!deferredOpens.isEmpty() || writer.controlPending() >= OPEN_BACKLOG)) {
-            deferredOpens.add(s);
-            return;
-        }
-        openNow(s);
-    }
-
-    /** Opens deferred streams while the control backlog allows (or fails them once the tunnel is not open). */
-    private void releaseDeferredOpens() {
-        StreamImpl s;
-        while ((state != State.OPEN || writer.controlPending() < OPEN_BACKLOG) && (s = deferredOpens.poll()) != null) {
-            openNow(s);
-        }
-    }
-
-    private void openNow(StreamImpl s) {
-        if (s.failure != null) {
-            return; // reset or failed while its OPEN waited: nothing to tell the peer
-        }
-        if (state != State.OPEN) {
-            s.fail(shutdown.closeException != null ? shutdown.closeException
-                    : new TunnelClosedException(shutdown.gracefulReason != null ? shutdown.gracefulReason
-                            : new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL, "tunnel not open")));
-            return;
-        }
-        if (streams.localOpened() >= peer.maxStreams()) {
-            s.fail(new org.p2pvm.StreamResetException(ErrorCode.LIMIT_EXCEEDED, false, "the peer accepts at most "
-                    + peer.maxStreams() + " concurrent streams (MAX_STREAMS, §3)"));
-            return;
-        }
-        int id = streams.allocateId();
-        register(s, id);
-        counters.streamsOpened++;
-        if (s.local.isAny() && s.local.port() == 0) {
-            s.local = VmAddress.any(ephemeralPort(id));
-        }
-        FrameWriter.open(writer.control(FrameType.HEADER_LENGTH + FrameType.OPEN_LENGTH), id, s.remote, s.local);
-        writer.streamReady(s);
-        requestFlush();
-    }
-
-    private static int ephemeralPort(int id) {
-        return 49152 + ((id >>> 1) & 0x3FFF);
     }
 
     @Override
@@ -523,14 +418,6 @@ public final class TunnelImpl implements Tunnel {
         java.util.Objects.requireNonNull(code, "code");
         String text = reason == null ? "" : reason;
         run(() -> shutdown.close(code, text));
-    }
-
-    /** Fails the streams whose OPEN still waits (the tunnel closed under them). */
-    void failDeferredOpens(TunnelClosedException cause) {
-        StreamImpl d;
-        while ((d = deferredOpens.poll()) != null) {
-            d.fail(cause);
-        }
     }
 
     @Override
