@@ -175,13 +175,13 @@ final class InboundFrames implements FrameHandler {
             flood(t.emptyLimit, "empty DATA", t.options.maxEmptyFramesPerSecond());
         }
         t.counters.payloadBytesReceived += n;
-        if (!t.tunnelRecvWindow.take(n)) {
+        if (!t.credit.tunnelWindow.take(n)) {
             throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the tunnel window: "
-                    + n + " bytes with " + t.tunnelRecvWindow.credit() + " of credit (§6)");
+                    + n + " bytes with " + t.credit.tunnelWindow.credit() + " of credit (§6)");
         }
         StreamImpl s = t.streams.get(id);
         if (s == null || s.resetSent || s.resetReceived || s.failure != null) {
-            t.tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
+            t.credit.tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
             if (s != null && fin && s.resetSent && !s.finReceived) {
                 // the peer's FIN crossed our RESET: it is its terminal frame, and it will not answer ours
                 s.finReceived = true;
@@ -190,12 +190,12 @@ final class InboundFrames implements FrameHandler {
             return;
         }
         if (s.finReceived) {
-            t.tunnelConsumed(n);
+            t.credit.tunnelConsumed(n);
             t.lifecycle.resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
         if (!s.recvWindow().take(n)) {
-            t.tunnelConsumed(n);
+            t.credit.tunnelConsumed(n);
             t.lifecycle.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
                     + s.recvWindow().credit() + " of credit (§6)");
             return;

@@ -506,13 +506,13 @@ final class StreamImpl implements VmConnection {
 
     /** {@code n} bytes left the engine's hands: return their credit (§6). */
     private void consumed(int n) {
-        tunnel.tunnelConsumed(n);
+        tunnel.credit.tunnelConsumed(n);
         if (finReceived || failure != null) {
             return; // the peer sends nothing more on this stream: no stream credit needed
         }
-        int inc = tunnel.streamConsumed(recvWindow(), n);
+        int inc = tunnel.credit.streamConsumed(recvWindow(), n);
         if (inc > 0) {
-            tunnel.sendWindowUpdate(id, inc);
+            tunnel.credit.sendWindowUpdate(id, inc);
         }
     }
 
@@ -580,7 +580,7 @@ final class StreamImpl implements VmConnection {
         inboundBytes = 0;
         deliveredUnconsumed = 0;
         if (held > 0) {
-            tunnel.tunnelConsumed(held);
+            tunnel.credit.tunnelConsumed(held);
         }
         if (establishedOutcome == null) {
             establishedOutcome = cause;

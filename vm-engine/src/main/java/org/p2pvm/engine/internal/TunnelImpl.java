@@ -19,8 +19,6 @@ import org.p2pvm.VmServer;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.TunnelEngine;
 import org.p2pvm.engine.internal.frame.FrameReader;
-import org.p2pvm.engine.internal.frame.FrameType;
-import org.p2pvm.engine.internal.frame.FrameWriter;
 import org.p2pvm.engine.internal.frame.ProtocolViolation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +58,7 @@ public final class TunnelImpl implements Tunnel {
     final Liveness liveness = new Liveness(this);
     final VirtualServers servers = new VirtualServers(this);
     final StreamLifecycle lifecycle = new StreamLifecycle(this);
+    final ReceiveCredit credit = new ReceiveCredit(this);
 
     volatile State state = State.HANDSHAKE;
     PeerSettings peer;
@@ -67,7 +66,6 @@ public final class TunnelImpl implements Tunnel {
     private boolean inRead;
     private boolean flushScheduled;
 
-    ReceiveWindow tunnelRecvWindow;
     // §10 flood guards
     RateLimit pingLimit;
     RateLimit resetLimit;
@@ -94,7 +92,7 @@ public final class TunnelImpl implements Tunnel {
     /** Sends HELLO (§4 step 1) and arms the timers. Runs on the executor. */
     public void start() {
         long startNanos = clock.nanoTime();
-        tunnelRecvWindow = new ReceiveWindow(options.initialTunnelWindow(), startNanos);
+        credit.start(startNanos);
         pingLimit = new RateLimit(options.maxPingsPerSecond(), startNanos);
         resetLimit = new RateLimit(options.maxResetsPerSecond(), startNanos);
         listenLimit = new RateLimit(options.maxListenChangesPerSecond(), startNanos);
@@ -269,37 +267,6 @@ public final class TunnelImpl implements Tunnel {
         }
         writer.streamReady(s);
         requestFlush();
-    }
-
-    /** A stream consumed {@code n} bytes: the increment to grant (§6), growth capped by the tunnel window. */
-    int streamConsumed(ReceiveWindow w, int n) {
-        int cap = Math.min(options.maxStreamWindow(), tunnelRecvWindow.target());
-        return w.consumed(n, clock.nanoTime(), pings.minRttNanos(), Math.max(cap, options.initialStreamWindow()));
-    }
-
-    void sendWindowUpdate(int id, int increment) {
-        if (state == State.CLOSED || shutdown.carrierClosed) {
-            return;
-        }
-        FrameWriter.window(writer.control(FrameType.HEADER_LENGTH + FrameType.WINDOW_LENGTH), id, increment);
-        liveness.probeRtt();
-        requestFlush();
-    }
-
-    /** {@code n} inbound bytes left the engine: return tunnel credit once half the window is used (§6). */
-    void tunnelConsumed(int n) {
-        if (tunnelRecvWindow == null) {
-            return;
-        }
-        int inc = tunnelRecvWindow.consumed(n, clock.nanoTime(), pings.minRttNanos(), options.maxTunnelWindow());
-        if (inc > 0) {
-            sendWindowUpdate(0, inc);
-        }
-    }
-
-    /** The tunnel's receive window target (for tests and stats). */
-    int tunnelWindowTarget() {
-        return tunnelRecvWindow.target();
     }
 
     // ================================================================== public API
