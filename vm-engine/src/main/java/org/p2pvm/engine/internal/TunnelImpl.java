@@ -33,6 +33,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Life cycle.</b> HANDSHAKE (§4: only HELLO, AUTH, GOAWAY) → OPEN → CLOSING (a graceful GOAWAY
  * sent or received, §8: streams drain) → CLOSED (carrier closing; every stream failed). The close
  * future completes when the carrier reports itself closed.
+ *
+ * <p><b>Parts.</b> This class holds the state they share (the {@link State}, the peer's settings, the
+ * tables, the writer), the public API, the hop to the executor and the flush; each protocol concept
+ * is a package-private class of its own, all owned by the same executor and reaching this one's
+ * fields: {@link TunnelHandshake} (§4), {@link InboundFrames} (the frames read), {@link StreamLifecycle}
+ * (§5 open, reset, remove), {@link ReceiveCredit} (§6 receive side; the send side is
+ * {@link BatchWriter}), {@link VirtualServers} (LISTEN, §5), {@link Liveness} (the timer, keepalive,
+ * PINGs, §8) and {@link Shutdown} (GOAWAY, drain, close, §8).
  */
 public final class TunnelImpl implements Tunnel {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelImpl.class);
