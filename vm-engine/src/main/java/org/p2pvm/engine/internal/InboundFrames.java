@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The frames a peer sends after HELLO (PROTOCOL.md §2–§10), checked and applied to one
- * {@link TunnelImpl}: PING, LISTEN, the stream frames, and the flood guards. The handshake frames and
- * GOAWAY are the tunnel's own business and are passed straight to it.
+ * {@link TunnelImpl}: PING, LISTEN, the stream frames, and the flood guards. The handshake frames go
+ * to {@link TunnelHandshake}, GOAWAY to {@link Shutdown}.
  *
  * <p>Owned by the tunnel's executor, like the tunnel; its only state is a one-entry cache of the last
  * OPEN destination, so that the streams opened to one server share one {@link VmAddress}.
@@ -38,22 +38,22 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onHello(ByteBuffer payload) throws ProtocolViolation {
-        t.onHello(payload);
+        t.handshake.onHello(payload);
     }
 
     @Override
     public void onAuth(ByteBuffer mac) throws ProtocolViolation {
-        t.onAuth(mac);
+        t.handshake.onAuth(mac);
     }
 
     @Override
     public void onGoaway(long errorCode, ByteBuffer reason) throws ProtocolViolation {
-        t.onGoaway(errorCode, reason);
+        t.shutdown.onGoaway(errorCode, reason);
     }
 
     @Override
     public void onPing(boolean ack, long opaque) throws ProtocolViolation {
-        t.requireOpen(FrameType.PING);
+        requireOpen(FrameType.PING);
         if (ack) {
             t.pings.onAck(opaque, t.clock.nanoTime());
         } else {
@@ -65,7 +65,7 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onListen(ByteBuffer address16, int port, int listenState) throws ProtocolViolation {
-        t.requireOpen(FrameType.LISTEN);
+        requireOpen(FrameType.LISTEN);
         flood(t.listenLimit, "LISTEN", t.options.maxListenChangesPerSecond());
         byte[] a = new byte[16];
         address16.get(0, a);
@@ -85,7 +85,7 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onOpen(int id, ByteBuffer p) throws ProtocolViolation {
-        t.requireOpen(FrameType.OPEN);
+        requireOpen(FrameType.OPEN);
         boolean peerParity = (id & 1) == (t.dialer ? 0 : 1);
         if (!peerParity) {
             throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "OPEN on stream " + Integer.toUnsignedString(id)
@@ -111,13 +111,13 @@ final class InboundFrames implements FrameHandler {
             return;
         }
         StreamImpl s = new StreamImpl(t, false, destination, source);
-        t.register(s, id);
+        t.lifecycle.register(s, id);
         try {
             server.acceptor().onConnection(s);
         } catch (Exception e) {
             LOG.debug("tunnel {}: acceptor of {} refused stream {}", t, server, id, e);
             if (!s.resetSent) {
-                t.resetStream(s, ErrorCode.REFUSED, "refused by acceptor: " + e);
+                t.lifecycle.resetStream(s, ErrorCode.REFUSED, "refused by acceptor: " + e);
             }
         }
         if (s.resetSent || s.failure != null) {
@@ -155,7 +155,7 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onAccept(int id) throws ProtocolViolation {
-        t.requireOpen(FrameType.ACCEPT);
+        requireOpen(FrameType.ACCEPT);
         StreamImpl s = t.streams.get(id);
         if (s == null) {
             return; // reset meanwhile (§5 unknown ids)
@@ -169,34 +169,34 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onData(int id, ByteBuffer data, boolean endOfFrame, boolean fin) throws ProtocolViolation {
-        t.requireOpen(FrameType.DATA);
+        requireOpen(FrameType.DATA);
         int n = data.remaining();
         if (n == 0 && !fin) {
             flood(t.emptyLimit, "empty DATA", t.options.maxEmptyFramesPerSecond());
         }
         t.counters.payloadBytesReceived += n;
-        if (!t.tunnelRecvWindow.take(n)) {
+        if (!t.credit.tunnelWindow.take(n)) {
             throw ProtocolViolation.tunnel(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the tunnel window: "
-                    + n + " bytes with " + t.tunnelRecvWindow.credit() + " of credit (§6)");
+                    + n + " bytes with " + t.credit.tunnelWindow.credit() + " of credit (§6)");
         }
         StreamImpl s = t.streams.get(id);
         if (s == null || s.resetSent || s.resetReceived || s.failure != null) {
-            t.tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
+            t.credit.tunnelConsumed(n); // §5: ignored, but its length returns to the tunnel window
             if (s != null && fin && s.resetSent && !s.finReceived) {
                 // the peer's FIN crossed our RESET: it is its terminal frame, and it will not answer ours
                 s.finReceived = true;
-                t.terminalReceived(s);
+                t.lifecycle.terminalReceived(s);
             }
             return;
         }
         if (s.finReceived) {
-            t.tunnelConsumed(n);
-            t.resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
+            t.credit.tunnelConsumed(n);
+            t.lifecycle.resetStream(s, ErrorCode.PROTOCOL_ERROR, "DATA after FIN");
             return;
         }
         if (!s.recvWindow().take(n)) {
-            t.tunnelConsumed(n);
-            t.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
+            t.credit.tunnelConsumed(n);
+            t.lifecycle.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the stream window: " + n + " bytes with "
                     + s.recvWindow().credit() + " of credit (§6)");
             return;
         }
@@ -205,7 +205,7 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onWindow(int id, long increment) throws ProtocolViolation {
-        t.requireOpen(FrameType.WINDOW);
+        requireOpen(FrameType.WINDOW);
         if (increment == 0) {
             throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, "WINDOW with increment 0 (must be 1..2^31-1, §2)");
         }
@@ -222,7 +222,7 @@ final class InboundFrames implements FrameHandler {
             return;
         }
         if (s.sendWindow + increment > TunnelOptions.MAX_WINDOW) {
-            t.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1 (§6)");
+            t.lifecycle.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1 (§6)");
             return;
         }
         s.sendWindow += increment;
@@ -232,7 +232,7 @@ final class InboundFrames implements FrameHandler {
 
     @Override
     public void onReset(int id, long wireCode) throws ProtocolViolation {
-        t.requireOpen(FrameType.RESET);
+        requireOpen(FrameType.RESET);
         ErrorCode code = ErrorCode.fromWire(wireCode);
         t.counters.received(code);
         StreamImpl s = t.streams.get(id);
@@ -253,13 +253,21 @@ final class InboundFrames implements FrameHandler {
         String detail = code == ErrorCode.REFUSED && s.opener && !s.established
                 ? "nothing accepts connections on " + s.remote + " in the peer's VM" : null;
         s.fail(StreamImpl.resetException(code, true, s, detail));
-        t.remove(s);
+        t.lifecycle.remove(s);
     }
 
     @Override
     public void onUnknown(int type, int flags, int streamId, int length) throws ProtocolViolation {
-        t.requireOpen(type);
+        requireOpen(type);
         flood(t.emptyLimit, "unknown-type", t.options.maxEmptyFramesPerSecond());
+    }
+
+    /** Frames other than HELLO, AUTH and GOAWAY wait for the handshake (§4). */
+    private void requireOpen(int type) throws ProtocolViolation {
+        if (t.state == TunnelImpl.State.HANDSHAKE) {
+            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, FrameType.name(type)
+                    + " before the handshake completed (§4)");
+        }
     }
 
     /** §10: a t.peer that exceeds a rate makes this end work for nothing; it loses the tunnel. */

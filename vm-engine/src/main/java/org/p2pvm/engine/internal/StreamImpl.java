@@ -244,7 +244,7 @@ final class StreamImpl implements VmConnection {
     @Override
     public void reset(ErrorCode code) {
         Objects.requireNonNull(code, "code");
-        tunnel.run(() -> tunnel.resetStream(this, code, "reset by application"));
+        tunnel.run(() -> tunnel.lifecycle.resetStream(this, code, "reset by application"));
     }
 
     @Override
@@ -390,7 +390,7 @@ final class StreamImpl implements VmConnection {
             finFuture.complete(null);
             finFuture = null;
         }
-        tunnel.terminalSent(this);
+        tunnel.lifecycle.terminalSent(this);
         maybeClosedCleanly();
     }
 
@@ -432,7 +432,7 @@ final class StreamImpl implements VmConnection {
         if (fin) {
             finReceived = true;
             inputShutdown = true;
-            tunnel.terminalReceived(this);
+            tunnel.lifecycle.terminalReceived(this);
             drainInbound();
             maybeClosedCleanly(); // closed by the application, which set no handler: drainInbound said nothing
         }
@@ -506,13 +506,13 @@ final class StreamImpl implements VmConnection {
 
     /** {@code n} bytes left the engine's hands: return their credit (§6). */
     private void consumed(int n) {
-        tunnel.tunnelConsumed(n);
+        tunnel.credit.tunnelConsumed(n);
         if (finReceived || failure != null) {
             return; // the peer sends nothing more on this stream: no stream credit needed
         }
-        int inc = tunnel.streamConsumed(recvWindow(), n);
+        int inc = tunnel.credit.streamConsumed(recvWindow(), n);
         if (inc > 0) {
-            tunnel.sendWindowUpdate(id, inc);
+            tunnel.credit.sendWindowUpdate(id, inc);
         }
     }
 
@@ -520,7 +520,7 @@ final class StreamImpl implements VmConnection {
 
     private void handlerFailed(RuntimeException e) {
         LOG.warn("handler of {} threw; resetting the stream with INTERNAL_ERROR", this, e);
-        tunnel.resetStream(this, ErrorCode.INTERNAL_ERROR, "handler threw " + e);
+        tunnel.lifecycle.resetStream(this, ErrorCode.INTERNAL_ERROR, "handler threw " + e);
     }
 
     void markEstablished() {
@@ -580,7 +580,7 @@ final class StreamImpl implements VmConnection {
         inboundBytes = 0;
         deliveredUnconsumed = 0;
         if (held > 0) {
-            tunnel.tunnelConsumed(held);
+            tunnel.credit.tunnelConsumed(held);
         }
         if (establishedOutcome == null) {
             establishedOutcome = cause;

@@ -2,30 +2,23 @@ package org.p2pvm.engine.internal;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.p2pvm.CloseReason;
 import org.p2pvm.ErrorCode;
-import org.p2pvm.HandshakeException;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelClosedException;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.TunnelStats;
 import org.p2pvm.VmAddress;
 import org.p2pvm.VmConnection;
-import org.p2pvm.VmException;
 import org.p2pvm.VmServer;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.TunnelEngine;
 import org.p2pvm.engine.internal.frame.FrameReader;
-import org.p2pvm.engine.internal.frame.FrameType;
-import org.p2pvm.engine.internal.frame.FrameWriter;
 import org.p2pvm.engine.internal.frame.ProtocolViolation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +33,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Life cycle.</b> HANDSHAKE (§4: only HELLO, AUTH, GOAWAY) → OPEN → CLOSING (a graceful GOAWAY
  * sent or received, §8: streams drain) → CLOSED (carrier closing; every stream failed). The close
  * future completes when the carrier reports itself closed.
+ *
+ * <p><b>Parts.</b> This class holds the state they share (the {@link State}, the peer's settings, the
+ * tables, the writer), the public API, the hop to the executor and the flush; each protocol concept
+ * is a package-private class of its own, all owned by the same executor and reaching this one's
+ * fields: {@link TunnelHandshake} (§4), {@link InboundFrames} (the frames read), {@link StreamLifecycle}
+ * (§5 open, reset, remove), {@link ReceiveCredit} (§6 receive side; the send side is
+ * {@link BatchWriter}), {@link VirtualServers} (LISTEN, §5), {@link Liveness} (the timer, keepalive,
+ * PINGs, §8) and {@link Shutdown} (GOAWAY, drain, close, §8).
  */
 public final class TunnelImpl implements Tunnel {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelImpl.class);
@@ -48,62 +49,36 @@ public final class TunnelImpl implements Tunnel {
 
     /** Control bytes queued for a carrier that does not take them, above which reading stops (flood guard). */
     static final int CONTROL_HIGH_WATER = 1 << 20;
-    /**
-     * OPENs the application asks for wait in {@link #deferredOpens} while this many control bytes are
-     * queued. Without this, a burst of opens alone would cross {@link #CONTROL_HIGH_WATER} and stop this
-     * end from reading; the peer, whose ACCEPTs then go unread, stops reading in turn, and the tunnel
-     * deadlocks (seen with a million opens over the memory transport).
-     */
-    static final int OPEN_BACKLOG = CONTROL_HIGH_WATER / 4;
 
-    private final Carrier carrier;
+    final Carrier carrier;
     final TunnelOptions options;
-    private final Consumer<? super Tunnel> onOpen;
     final EngineClock clock;
     final boolean dialer;
     private final FrameReader reader;
-    final Handshake handshake;
+    final TunnelHandshake handshake;
     final BatchWriter writer;
     final ListenTable listens = new ListenTable();
     final PingTracker pings = new PingTracker();
     final StreamTable streams;
-    private final CompletableFuture<Tunnel> handshakeFuture = new CompletableFuture<>();
-    private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
     private final Session session = new Session();
     private final InboundFrames inbound = new InboundFrames(this);
-    /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
-    private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
+    final Shutdown shutdown = new Shutdown(this);
+    final Liveness liveness = new Liveness(this);
+    final VirtualServers servers = new VirtualServers(this);
+    final StreamLifecycle lifecycle = new StreamLifecycle(this);
+    final ReceiveCredit credit = new ReceiveCredit(this);
 
     volatile State state = State.HANDSHAKE;
     PeerSettings peer;
-    boolean goawaySent;
-    boolean goawayReceived;
-    CloseReason gracefulReason;
-    private CloseReason closeReason;
-    private volatile TunnelClosedException closeException;
-    private boolean carrierClosed;
-    /** The carrier closes once the writer has handed over the last frames (the GOAWAY). */
-    private boolean closeWhenDrained;
-    private long closeRequestedNanos;
-    /** How long a closing end waits for the peer to take its GOAWAY before dropping the carrier. */
-    private static final long GOAWAY_LINGER_NANOS = 2_000_000_000L;
     private boolean readPaused;
     private boolean inRead;
     private boolean flushScheduled;
 
-    ReceiveWindow tunnelRecvWindow;
     // §10 flood guards
     RateLimit pingLimit;
     RateLimit resetLimit;
     RateLimit listenLimit;
     RateLimit emptyLimit;
-    /** No PING solely for RTT more often than this (§6 growth needs an RTT under load too). */
-    private static final long RTT_PROBE_NANOS = 1_000_000_000L;
-
-    private Runnable cancelTimer;
-    private long startNanos;
-    private volatile long lastReadNanos;
-    private long drainDeadline;
 
     final TunnelCounters counters = new TunnelCounters();
 
@@ -114,39 +89,29 @@ public final class TunnelImpl implements Tunnel {
     public TunnelImpl(Carrier carrier, TunnelOptions options, Consumer<? super Tunnel> onOpen, EngineClock clock) {
         this.carrier = carrier;
         this.options = options;
-        this.onOpen = onOpen;
         this.clock = clock;
         this.dialer = carrier.isDialer();
         this.reader = new FrameReader(options.maxFragmentSize());
-        this.handshake = new Handshake(options.authToken());
+        this.handshake = new TunnelHandshake(this, options.authToken(), onOpen);
         this.writer = new BatchWriter(this, carrier, options.maxBatchBytes());
         this.streams = new StreamTable(dialer);
     }
 
     /** Sends HELLO (§4 step 1) and arms the timers. Runs on the executor. */
     public void start() {
-        startNanos = clock.nanoTime();
-        lastReadNanos = startNanos;
-        tunnelRecvWindow = new ReceiveWindow(options.initialTunnelWindow(), startNanos);
+        long startNanos = clock.nanoTime();
+        credit.start(startNanos);
         pingLimit = new RateLimit(options.maxPingsPerSecond(), startNanos);
         resetLimit = new RateLimit(options.maxResetsPerSecond(), startNanos);
         listenLimit = new RateLimit(options.maxListenChangesPerSecond(), startNanos);
         emptyLimit = new RateLimit(options.maxEmptyFramesPerSecond(), startNanos);
-        FrameWriter.hello(writer.control(FrameType.HEADER_LENGTH + FrameType.HELLO_MAX), handshake.localNonce(),
-                PeerSettings.advertised(options));
-        long period = tickPeriodNanos();
-        cancelTimer = clock.scheduleAtFixedRate(() -> run(this::tick), period);
+        handshake.sendHello();
+        liveness.start(startNanos);
         flush();
     }
 
     public TunnelEngine.TunnelSession session() {
         return session;
-    }
-
-    private long tickPeriodNanos() {
-        long shortest = Math.min(options.handshakeTimeout().toNanos(),
-                Math.min(options.keepaliveInterval().toNanos(), options.drainTimeout().toNanos()));
-        return Math.max(10_000_000L, Math.min(1_000_000_000L, shortest / 4));
     }
 
     // ================================================================== threading helpers
@@ -173,7 +138,7 @@ public final class TunnelImpl implements Tunnel {
 
     /** The failure for an operation that could not run because the executor is gone. */
     TunnelClosedException stoppedException() {
-        TunnelClosedException c = closeException;
+        TunnelClosedException c = shutdown.closeException;
         return c != null ? c : new TunnelClosedException(new CloseReason(ErrorCode.INTERNAL_ERROR,
                 CloseReason.Origin.CARRIER, "the transport's executor is shut down (transport closed)"));
     }
@@ -197,25 +162,22 @@ public final class TunnelImpl implements Tunnel {
 
     private void flush() {
         flushScheduled = false;
-        if (carrierClosed) {
+        if (shutdown.carrierClosed) {
             return;
         }
-        releaseDeferredOpens();
+        lifecycle.releaseDeferredOpens();
         writer.flush();
-        if (closeWhenDrained) {
-            if (writer.drained()) {
-                carrier.close(true, closeReason);
-            }
+        if (shutdown.closingWhenDrained()) {
             return;
         }
         guardControlBacklog();
-        maybeFinishDrain();
+        shutdown.maybeFinishDrain();
     }
 
     /** Stops reading while our replies (PING ACKs, WINDOWs...) pile up unsent: the peer does not read. */
     private void guardControlBacklog() {
         boolean backlog = writer.controlPending() > CONTROL_HIGH_WATER;
-        if (backlog != readPaused && !carrierClosed) {
+        if (backlog != readPaused && !shutdown.carrierClosed) {
             readPaused = backlog;
             carrier.setReadEnabled(!backlog);
         }
@@ -236,12 +198,12 @@ public final class TunnelImpl implements Tunnel {
 
         @Override
         public void onClosed(Throwable cause) {
-            carrierClosed(cause);
+            shutdown.carrierClosed(cause);
         }
 
         @Override
         public CompletableFuture<Tunnel> handshake() {
-            return handshakeFuture;
+            return handshake.future;
         }
 
         @Override
@@ -255,7 +217,7 @@ public final class TunnelImpl implements Tunnel {
             data.position(data.limit());
             return;
         }
-        lastReadNanos = clock.nanoTime();
+        liveness.onRead();
         counters.bytesReceived += data.remaining();
         inRead = true;
         try {
@@ -265,7 +227,7 @@ public final class TunnelImpl implements Tunnel {
             data.position(data.limit());
         } catch (RuntimeException e) {
             LOG.error("tunnel {}: internal error while reading", this, e);
-            closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.LOCAL, "internal error: " + e), true);
+            shutdown.closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.LOCAL, "internal error: " + e), true);
             data.position(data.limit());
         } finally {
             inRead = false;
@@ -277,164 +239,30 @@ public final class TunnelImpl implements Tunnel {
 
     private void violation(ProtocolViolation v) {
         LOG.info("tunnel {} closing: {} {}", this, v.code(), v.getMessage());
-        closeNow(new CloseReason(v.code(), CloseReason.Origin.LOCAL, v.getMessage()), true);
+        shutdown.closeNow(new CloseReason(v.code(), CloseReason.Origin.LOCAL, v.getMessage()), true);
     }
 
     void batchWritten() {
-        if (!deferredOpens.isEmpty()) {
+        if (lifecycle.hasDeferredOpens()) {
             requestFlush(); // room for the next OPENs
         }
-        if (closeWhenDrained) {
-            if (writer.drained() && !carrierClosed) {
-                carrier.close(true, closeReason);
-            }
+        if (shutdown.closingWhenDrained()) {
             return;
         }
         guardControlBacklog();
-        maybeFinishDrain();
+        shutdown.maybeFinishDrain();
     }
 
     /** What pending operations fail with once the tunnel is closed; null while it is not. */
     TunnelClosedException closeException() {
-        return closeException;
+        return shutdown.closeException;
     }
 
     void carrierWriteFailed(Throwable failure) {
-        closeNow(new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, "carrier write failed: " + failure),
-                false, failure);
-    }
-
-    private void carrierClosed(Throwable cause) {
-        if (carrierClosed) {
-            return;
-        }
-        if (state != State.CLOSED) {
-            CloseReason r;
-            if (gracefulReason != null && goawaySent && goawayReceived) {
-                r = gracefulReason;
-            } else if (gracefulReason != null && goawayReceived) {
-                r = gracefulReason;
-            } else if (cause instanceof VmException ve) {
-                // the carrier learned the reason at its own level (e.g. a WebSocket close code)
-                r = new CloseReason(ve.errorCode(), CloseReason.Origin.CARRIER, "carrier closed: " + ve.getMessage());
-            } else {
-                r = new CloseReason(ErrorCode.INTERNAL_ERROR, CloseReason.Origin.CARRIER, cause == null
-                        ? "carrier closed by peer without GOAWAY" : "carrier failed: " + cause);
-            }
-            closeNow(r, false, cause);
-        }
-        carrierClosed = true;
-        if (cancelTimer != null) {
-            cancelTimer.run();
-        }
-        closeFuture.complete(closeReason);
-    }
-
-    // ================================================================== timers
-
-    private void tick() {
-        if (state == State.CLOSED) {
-            if (closeWhenDrained && !carrierClosed && clock.nanoTime() - closeRequestedNanos > GOAWAY_LINGER_NANOS) {
-                carrier.close(false, closeReason); // the peer does not take our last frames: drop the link
-            }
-            return;
-        }
-        long now = clock.nanoTime();
-        if (state == State.HANDSHAKE) {
-            if (now - startNanos >= options.handshakeTimeout().toNanos()) {
-                LOG.info("tunnel {} closing: TIMEOUT handshake not complete within {}", this, options.handshakeTimeout());
-                closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
-                        "handshake not complete within " + options.handshakeTimeout()), true);
-            }
-            return;
-        }
-        long idle = now - lastReadNanos;
-        if (idle >= options.keepaliveTimeout().toNanos()) {
-            LOG.info("tunnel {} closing: TIMEOUT nothing received for {} ms", this, Duration.ofNanos(idle).toMillis());
-            closeNow(new CloseReason(ErrorCode.TIMEOUT, CloseReason.Origin.LOCAL,
-                    "nothing received for " + Duration.ofNanos(idle).toMillis() + " ms (keepalive timeout "
-                            + options.keepaliveTimeout() + ")"), true);
-            return;
-        }
-        long interval = options.keepaliveInterval().toNanos();
-        if (idle >= interval && pings.quietFor(now, interval)) {
-            sendPing(null);
-        }
-        if (state == State.CLOSING && now - drainDeadline >= 0) {
-            CloseReason g = gracefulReason;
-            closeNow(new CloseReason(g.code(), g.origin(), "drain timeout " + options.drainTimeout()
-                    + " passed with " + streams.size() + " streams open"), false);
-        }
-    }
-
-    // ================================================================== frames in (§2–§8)
-
-    void requireOpen(int type) throws ProtocolViolation {
-        if (state == State.HANDSHAKE) {
-            throw ProtocolViolation.tunnel(ErrorCode.PROTOCOL_ERROR, FrameType.name(type)
-                    + " before the handshake completed (§4)");
-        }
-    }
-
-    void onHello(ByteBuffer payload) throws ProtocolViolation {
-        handshake.onHello(payload);
-        peer = handshake.peerSettings();
-        FrameWriter.auth(writer.control(FrameType.HEADER_LENGTH + FrameType.AUTH_LENGTH), handshake.localProof());
-        requestFlush();
-    }
-
-    void onAuth(ByteBuffer mac) throws ProtocolViolation {
-        handshake.onAuth(mac);
-        opened();
-    }
-
-    /** §4: AUTH sent and the peer's verified: the tunnel is open. */
-    void opened() {
-        state = State.OPEN;
-        writer.peerMaxFrame = peer.maxFramePayload();
-        writer.tunnelSendWindow = peer.initialTunnelWindow();
-        writer.dataAllowed = true;
-        LOG.debug("tunnel {} open", this);
-        // §4 step 5: push every address we listen on; servers the open callback installs push their own
-        for (VmAddress a : listens.local().keySet()) {
-            FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, true);
-        }
-        if (onOpen != null) {
-            try {
-                onOpen.accept(this);
-            } catch (RuntimeException e) {
-                LOG.warn("tunnel {}: open callback threw", this, e);
-            }
-        }
-        handshakeFuture.complete(this);
-        requestFlush();
-    }
-
-    void onGoaway(long wireCode, ByteBuffer reason) throws ProtocolViolation {
-        ErrorCode code = ErrorCode.fromWire(wireCode);
-        String text = StandardCharsets.UTF_8.decode(reason).toString();
-        counters.received(code);
-        goawayReceived = true;
-        CloseReason r = new CloseReason(code, CloseReason.Origin.REMOTE, text.isEmpty() ? "peer sent GOAWAY" : text);
-        if (state == State.HANDSHAKE || !code.isGraceful()) {
-            closeNow(r, false);
-            return;
-        }
-        if (gracefulReason == null) {
-            gracefulReason = r;
-        }
-        beginDrain(code);
+        shutdown.carrierWriteFailed(failure);
     }
 
     // ================================================================== streams
-
-    void register(StreamImpl s, int id) {
-        s.id = id;
-        s.registered = true;
-        s.sendWindow = peer.initialStreamWindow();
-        streams.put(s);
-    }
-
 
     /** Test hook: the next id this end will open (§5 wrap-around tests). */
     void nextStreamIdForTest(int id) {
@@ -449,89 +277,6 @@ public final class TunnelImpl implements Tunnel {
         requestFlush();
     }
 
-    /** Both terminal frames seen (§5): the id leaves the table. */
-    void terminalSent(StreamImpl s) {
-        if (s.finReceived || s.resetReceived) {
-            remove(s);
-        }
-    }
-
-    void terminalReceived(StreamImpl s) {
-        if (s.finSent || s.resetSent) {
-            remove(s);
-        }
-    }
-
-    void remove(StreamImpl s) {
-        if (s.removed || !s.registered) {
-            return;
-        }
-        s.removed = true;
-        streams.remove(s);
-        if (state == State.CLOSING) {
-            requestFlush(); // the drain may be over once this last batch is out
-        }
-    }
-
-    /** Resets {@code s} with {@code code} (§5): RESET out, local failure, id freed once the peer answers. */
-    void resetStream(StreamImpl s, ErrorCode code, String detail) {
-        if (s.resetSent || s.removed) {
-            return;
-        }
-        s.resetSent = true;
-        s.fail(StreamImpl.resetException(code, false, s, detail));
-        if (!s.registered) {
-            return; // never sent OPEN: nothing to tell the peer
-        }
-        counters.sent(code);
-        FrameWriter.reset(writer.control(FrameType.HEADER_LENGTH + FrameType.RESET_LENGTH), s.id, code);
-        if (s.finReceived || s.resetReceived) {
-            remove(s);
-        }
-        requestFlush();
-    }
-
-    /** A stream consumed {@code n} bytes: the increment to grant (§6), growth capped by the tunnel window. */
-    int streamConsumed(ReceiveWindow w, int n) {
-        int cap = Math.min(options.maxStreamWindow(), tunnelRecvWindow.target());
-        return w.consumed(n, clock.nanoTime(), pings.minRttNanos(), Math.max(cap, options.initialStreamWindow()));
-    }
-
-    void sendWindowUpdate(int id, int increment) {
-        if (state == State.CLOSED || carrierClosed) {
-            return;
-        }
-        FrameWriter.window(writer.control(FrameType.HEADER_LENGTH + FrameType.WINDOW_LENGTH), id, increment);
-        probeRtt();
-        requestFlush();
-    }
-
-    /** Window growth needs an RTT even while data flows and keepalive PINGs are idle. */
-    private void probeRtt() {
-        if (options.maxStreamWindow() > options.initialStreamWindow()
-                || options.maxTunnelWindow() > options.initialTunnelWindow()) {
-            if (pings.quietFor(clock.nanoTime(), RTT_PROBE_NANOS)) {
-                sendPing(null);
-            }
-        }
-    }
-
-    /** {@code n} inbound bytes left the engine: return tunnel credit once half the window is used (§6). */
-    void tunnelConsumed(int n) {
-        if (tunnelRecvWindow == null) {
-            return;
-        }
-        int inc = tunnelRecvWindow.consumed(n, clock.nanoTime(), pings.minRttNanos(), options.maxTunnelWindow());
-        if (inc > 0) {
-            sendWindowUpdate(0, inc);
-        }
-    }
-
-    /** The tunnel's receive window target (for tests and stats). */
-    int tunnelWindowTarget() {
-        return tunnelRecvWindow.target();
-    }
-
     // ================================================================== public API
 
     @Override
@@ -543,90 +288,16 @@ public final class TunnelImpl implements Tunnel {
     public VmConnection open(VmAddress destination, VmAddress source) {
         java.util.Objects.requireNonNull(destination, "destination");
         StreamImpl s = new StreamImpl(this, true, source != null ? source : VmAddress.any(0), destination);
-        if (!run(() -> openOnExecutor(s))) {
+        if (!run(() -> lifecycle.open(s))) {
             s.fail(stoppedException());
         }
         return s;
     }
 
-    private void openOnExecutor(StreamImpl s) {
-        if (state == State.OPEN && (!deferredOpens.isEmpty() || writer.controlPending() >= OPEN_BACKLOG)) {
-            deferredOpens.add(s);
-            return;
-        }
-        openNow(s);
-    }
-
-    /** Opens deferred streams while the control backlog allows (or fails them once the tunnel is not open). */
-    private void releaseDeferredOpens() {
-        StreamImpl s;
-        while ((state != State.OPEN || writer.controlPending() < OPEN_BACKLOG) && (s = deferredOpens.poll()) != null) {
-            openNow(s);
-        }
-    }
-
-    private void openNow(StreamImpl s) {
-        if (s.failure != null) {
-            return; // reset or failed while its OPEN waited: nothing to tell the peer
-        }
-        if (state != State.OPEN) {
-            s.fail(closeException != null ? closeException
-                    : new TunnelClosedException(gracefulReason != null ? gracefulReason
-                            : new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL, "tunnel not open")));
-            return;
-        }
-        if (streams.localOpened() >= peer.maxStreams()) {
-            s.fail(new org.p2pvm.StreamResetException(ErrorCode.LIMIT_EXCEEDED, false, "the peer accepts at most "
-                    + peer.maxStreams() + " concurrent streams (MAX_STREAMS, §3)"));
-            return;
-        }
-        int id = streams.allocateId();
-        register(s, id);
-        counters.streamsOpened++;
-        if (s.local.isAny() && s.local.port() == 0) {
-            s.local = VmAddress.any(ephemeralPort(id));
-        }
-        FrameWriter.open(writer.control(FrameType.HEADER_LENGTH + FrameType.OPEN_LENGTH), id, s.remote, s.local);
-        writer.streamReady(s);
-        requestFlush();
-    }
-
-    private static int ephemeralPort(int id) {
-        return 49152 + ((id >>> 1) & 0x3FFF);
-    }
-
     @Override
     public CompletableFuture<Void> install(VmServer server) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        boolean queued = run(() -> {
-            if (state == State.CLOSED || state == State.CLOSING) {
-                f.completeExceptionally(closeException != null ? closeException
-                        : new TunnelClosedException(gracefulReason));
-                return;
-            }
-            for (VmAddress a : server.addresses()) {
-                VmServer other = listens.local().get(a);
-                if (other != null && other != server) {
-                    f.completeExceptionally(new VmException(ErrorCode.REFUSED, a + " is already taken by " + other
-                            + " on this tunnel"));
-                    return;
-                }
-            }
-            long limit = peer != null ? peer.maxListens() : Long.MAX_VALUE;
-            long added = server.addresses().stream().filter(a -> !listens.local().containsKey(a)).count();
-            if (listens.local().size() + added > limit) {
-                f.completeExceptionally(new VmException(ErrorCode.LIMIT_EXCEEDED, "the peer keeps at most " + limit
-                        + " listen entries (MAX_LISTENS, §3)"));
-                return;
-            }
-            for (VmAddress a : server.addresses()) {
-                if (listens.local().put(a, server) == null && state == State.OPEN) {
-                    FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, true);
-                }
-            }
-            requestFlush();
-            f.complete(null);
-        });
+        boolean queued = run(() -> servers.install(server, f));
         if (!queued) {
             f.completeExceptionally(stoppedException());
         }
@@ -636,15 +307,7 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Void> uninstall(VmServer server) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        boolean queued = run(() -> {
-            for (VmAddress a : server.addresses()) {
-                if (listens.local().remove(a, server) && state == State.OPEN) {
-                    FrameWriter.listen(writer.control(FrameType.HEADER_LENGTH + FrameType.LISTEN_LENGTH), a, false);
-                }
-            }
-            requestFlush();
-            f.complete(null);
-        });
+        boolean queued = run(() -> servers.uninstall(server, f));
         if (!queued) {
             f.completeExceptionally(stoppedException());
         }
@@ -664,13 +327,7 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Void> awaitRemoteListen(VmAddress address) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        boolean queued = run(() -> {
-            if (state == State.CLOSED) {
-                f.completeExceptionally(closeException);
-            } else {
-                listens.awaitRemote(address, f);
-            }
-        });
+        boolean queued = run(() -> servers.awaitRemote(address, f));
         if (!queued) {
             f.completeExceptionally(stoppedException());
         }
@@ -680,31 +337,10 @@ public final class TunnelImpl implements Tunnel {
     @Override
     public CompletableFuture<Duration> ping() {
         CompletableFuture<Duration> f = new CompletableFuture<>();
-        if (!run(() -> sendPing(f))) {
+        if (!run(() -> liveness.sendPing(f))) {
             f.completeExceptionally(stoppedException());
         }
         return f;
-    }
-
-    private void sendPing(CompletableFuture<Duration> f) {
-        if (state != State.OPEN && state != State.CLOSING) {
-            if (f != null) {
-                f.completeExceptionally(closeException != null ? closeException
-                        : new TunnelClosedException(new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL,
-                                "tunnel not open")));
-            }
-            return;
-        }
-        long opaque = pings.start(clock.nanoTime(), f);
-        if (opaque < 0) {
-            if (f != null) {
-                f.completeExceptionally(new VmException(ErrorCode.LIMIT_EXCEEDED, "more than "
-                        + PingTracker.MAX_OUTSTANDING + " PINGs outstanding"));
-            }
-            return;
-        }
-        FrameWriter.ping(writer.control(FrameType.HEADER_LENGTH + FrameType.PING_LENGTH), false, opaque);
-        requestFlush();
     }
 
     @Override
@@ -744,7 +380,7 @@ public final class TunnelImpl implements Tunnel {
 
     @Override
     public CompletableFuture<CloseReason> closeFuture() {
-        return closeFuture;
+        return shutdown.closeFuture;
     }
 
     @Override
@@ -756,137 +392,7 @@ public final class TunnelImpl implements Tunnel {
     public void close(ErrorCode code, String reason) {
         java.util.Objects.requireNonNull(code, "code");
         String text = reason == null ? "" : reason;
-        run(() -> {
-            if (state == State.CLOSED) {
-                return;
-            }
-            if (code.isGraceful() && state != State.HANDSHAKE) {
-                if (gracefulReason == null) {
-                    gracefulReason = new CloseReason(code, CloseReason.Origin.LOCAL, text.isEmpty() ? "closed by application" : text);
-                }
-                beginDrain(code);
-            } else {
-                closeNow(new CloseReason(code, CloseReason.Origin.LOCAL, text.isEmpty() ? "closed by application" : text), true);
-            }
-        });
-    }
-
-    // ================================================================== shutdown (§8)
-
-    private void sendGoaway(ErrorCode code, String reason) {
-        if (goawaySent) {
-            return;
-        }
-        goawaySent = true;
-        if (code != ErrorCode.NO_ERROR) {
-            counters.sent(code);
-        }
-        byte[] text = utf8Prefix(reason, FrameType.GOAWAY_REASON_MAX);
-        FrameWriter.goaway(writer.control(FrameType.HEADER_LENGTH + FrameType.GOAWAY_MIN + text.length), code, text);
-    }
-
-    /** A graceful GOAWAY was sent or received: stop opening, let streams finish. */
-    void beginDrain(ErrorCode code) {
-        if (state == State.OPEN) {
-            state = State.CLOSING;
-            drainDeadline = clock.nanoTime() + options.drainTimeout().toNanos();
-        }
-        // answer a graceful GOAWAY so the carrier can close once both sides sent one (§8)
-        sendGoaway(code, gracefulReason != null && gracefulReason.origin() == CloseReason.Origin.LOCAL
-                ? gracefulReason.detail() : "");
-        requestFlush();
-        maybeFinishDrain();
-    }
-
-    /**
-     * Closes the carrier once both GOAWAYs are out and no stream is left (§8). Never while a batch is
-     * being formed: the last stream's FIN is in it.
-     */
-    private void maybeFinishDrain() {
-        if (state == State.CLOSING && goawaySent && goawayReceived && streams.isEmpty() && !writer.building()
-                && writer.controlPending() == 0) {
-            state = State.CLOSED;
-            closeReason = gracefulReason;
-            closeException = new TunnelClosedException(closeReason);
-            failEverything(closeException);
-            writer.dataAllowed = false;
-            closeCarrierWhenDrained();
-        }
-    }
-
-    /**
-     * Closes the carrier after the frames still queued (at least the GOAWAY) are out: a batch may be in
-     * flight, and the GOAWAY must follow it, not be lost behind a close (§8, §9).
-     */
-    private void closeCarrierWhenDrained() {
-        if (carrierClosed) {
-            return;
-        }
-        closeWhenDrained = true;
-        closeRequestedNanos = clock.nanoTime();
-        writer.flush();
-        if (writer.drained()) {
-            carrier.close(true, closeReason);
-        }
-    }
-
-    /**
-     * Closes at once: optionally GOAWAY {@code reason.code()}, flush control frames, close the
-     * carrier, fail every stream and pending operation with the reason.
-     */
-    void closeNow(CloseReason reason, boolean sendGoaway) {
-        closeNow(reason, sendGoaway, null);
-    }
-
-    /** As {@link #closeNow(CloseReason, boolean)}; {@code cause} (the carrier's failure, or null) becomes the cause of the exception everything fails with. */
-    private void closeNow(CloseReason reason, boolean sendGoaway, Throwable cause) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        State before = state;
-        state = State.CLOSED;
-        closeReason = reason;
-        closeException = before == State.HANDSHAKE ? new HandshakeException(reason, cause)
-                : new TunnelClosedException(reason, cause);
-        if (reason.origin() != CloseReason.Origin.REMOTE && reason.code() != ErrorCode.NO_ERROR) {
-            LOG.debug("tunnel {} closed: {}", this, reason);
-        }
-        writer.dataAllowed = false;
-        if (sendGoaway && !carrierClosed) {
-            sendGoaway(reason.code(), reason.detail());
-        }
-        failEverything(closeException);
-        closeCarrierWhenDrained();
-    }
-
-    private void failEverything(TunnelClosedException cause) {
-        if (!handshakeFuture.isDone()) {
-            handshakeFuture.completeExceptionally(cause instanceof HandshakeException ? cause
-                    : new HandshakeException(cause.reason(), cause.getCause()));
-        }
-        List<StreamImpl> all = streams.drain();
-        for (StreamImpl s : all) {
-            s.removed = true;
-            s.fail(cause);
-        }
-        StreamImpl d;
-        while ((d = deferredOpens.poll()) != null) {
-            d.fail(cause);
-        }
-        pings.failAll(cause);
-        listens.failWaiters(cause);
-    }
-
-    private static byte[] utf8Prefix(String s, int max) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= max) {
-            return b;
-        }
-        int end = max;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) {
-            end--; // do not cut a UTF-8 sequence in half
-        }
-        return java.util.Arrays.copyOf(b, end);
+        run(() -> shutdown.close(code, text));
     }
 
     @Override

@@ -105,7 +105,7 @@ class Section6WindowGrowthTest {
                 + INITIAL + " (target " + r.recvWindow.target() + ", " + r.recvWindow.growths() + " growths)");
         long minRtt = p.acceptor.pings.minRttNanos();
         assertTrue(minRtt > 0 && minRtt <= 4 * SHORT_ONE_WAY, "the short RTT is known (" + minRtt + " ns)");
-        assertEquals(16 << 20, p.acceptor.tunnelWindowTarget(), "the tunnel window did not grow either");
+        assertEquals(16 << 20, p.acceptor.credit.tunnelWindowTarget(), "the tunnel window did not grow either");
     }
 
     @Test
