@@ -20,7 +20,13 @@ import org.p2pvm.engine.internal.frame.FrameWriter;
  * at most {@link #COPY_BELOW} bytes, cheaper to copy than to gather) go into {@link #arena}; larger
  * payloads go to the carrier as the application's buffers themselves, not copied. All of these belong
  * to the carrier until the write completes, which is why the control buffer is double-buffered and
- * only one batch is ever in flight.
+ * only one batch is ever in flight. The arena and the control buffers are <b>direct</b>: a socket
+ * carrier's gathering write copies every heap buffer of the batch into a temporary direct buffer
+ * first (the JDK's {@code IOUtil.write}; Netty and Grizzly copy heap buffers too), so heap headers
+ * cost an extra copy and buffer look-up per region and batch. A control buffer grows (doubling)
+ * when control frames pile up while a batch is in flight; it stays direct up to
+ * {@value #MAX_DIRECT_CONTROL} bytes and is a heap buffer beyond that, so that a burst (a million
+ * OPENs) does not pin large amounts of direct memory for the tunnel's life.
  *
  * <p><b>No allocation per frame.</b> Arena regions are pre-made views of the arena (one per iovec
  * slot, made on first use). The last fragment of a write is the application's buffer itself with its
@@ -35,14 +41,17 @@ final class BatchWriter {
     static final int COPY_BELOW = 256;
     private static final int ARENA_SIZE = 64 * 1024;
     private static final int MAX_IOV = 1024;
+    private static final int CONTROL_SIZE = 4096;
+    /** Largest control buffer that is allocated direct. */
+    static final int MAX_DIRECT_CONTROL = 256 * 1024;
 
     private final TunnelImpl tunnel;
     private final Carrier carrier;
     private final int maxBatch;
 
-    private ByteBuffer control = ByteBuffer.allocate(4096);
-    private ByteBuffer controlInFlight = ByteBuffer.allocate(4096);
-    private final ByteBuffer arena = ByteBuffer.allocate(ARENA_SIZE);
+    private ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_SIZE);
+    private ByteBuffer controlInFlight = ByteBuffer.allocateDirect(CONTROL_SIZE);
+    private final ByteBuffer arena = ByteBuffer.allocateDirect(ARENA_SIZE);
     private int arenaMark;
     private final ByteBuffer[] iov = new ByteBuffer[MAX_IOV];
     /** Reusable views of {@link #arena}, indexed by iovec slot. */
@@ -79,7 +88,7 @@ final class BatchWriter {
     ByteBuffer control(int bytes) {
         if (control.remaining() < bytes) {
             int cap = Math.max(control.capacity() * 2, control.position() + bytes);
-            ByteBuffer bigger = ByteBuffer.allocate(cap);
+            ByteBuffer bigger = cap <= MAX_DIRECT_CONTROL ? ByteBuffer.allocateDirect(cap) : ByteBuffer.allocate(cap);
             control.flip();
             bigger.put(control);
             control = bigger;
