@@ -26,7 +26,8 @@ import org.p2pvm.engine.internal.frame.FrameWriter;
  * cost an extra copy and buffer look-up per region and batch. A control buffer grows (doubling)
  * when control frames pile up while a batch is in flight; it stays direct up to
  * {@value #MAX_DIRECT_CONTROL} bytes and is a heap buffer beyond that, so that a burst (a million
- * OPENs) does not pin large amounts of direct memory for the tunnel's life.
+ * OPENs) does not pin large amounts of direct memory for the tunnel's life. The 64 KiB arena is
+ * only allocated when DATA may first be sent (after the handshake).
  *
  * <p><b>No allocation per frame.</b> Arena regions are pre-made views of the arena (one per iovec
  * slot, made on first use). The last fragment of a write is the application's buffer itself with its
@@ -51,7 +52,8 @@ final class BatchWriter {
 
     private ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_SIZE);
     private ByteBuffer controlInFlight = ByteBuffer.allocateDirect(CONTROL_SIZE);
-    private final ByteBuffer arena = ByteBuffer.allocateDirect(ARENA_SIZE);
+    /** Made when data may first be sent: a tunnel that fails its handshake pins no direct arena. */
+    private ByteBuffer arena;
     private int arenaMark;
     private final ByteBuffer[] iov = new ByteBuffer[MAX_IOV];
     /** Reusable views of {@link #arena}, indexed by iovec slot. */
@@ -155,7 +157,6 @@ final class BatchWriter {
         }
         ownBuffers.clear();
         controlInFlight.clear();
-        arena.clear();
         if (failure != null) {
             // close first, so the writes that were in the batch fail with the tunnel's reason (which
             // names the carrier's error), as every other pending operation does
@@ -182,8 +183,6 @@ final class BatchWriter {
     private int build() {
         iovCount = 0;
         batchBytes = 0;
-        arena.clear();
-        arenaMark = 0;
         if (control.position() > 0) {
             ByteBuffer c = control;
             control = controlInFlight;
@@ -194,9 +193,14 @@ final class BatchWriter {
             batchBytes += c.remaining();
         }
         if (dataAllowed) {
+            if (arena == null) {
+                arena = ByteBuffer.allocateDirect(ARENA_SIZE);
+            }
+            arena.clear();
+            arenaMark = 0;
             buildData();
+            closeArenaRegion();
         }
-        closeArenaRegion();
         return iovCount;
     }
 
