@@ -19,26 +19,49 @@ import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.nio.transport.TCPNIOConnectorHandler;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
+import org.glassfish.grizzly.strategies.SameThreadIOStrategy;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
 
 /**
  * Raw baseline on a bare Grizzly filter chain ({@code TransportFilter} + one counting filter), the
- * library transport-grizzly uses: the sender keeps a bounded number of 64 KiB wrapped direct buffers
- * in Grizzly's async write queue; the sink counts and disposes.
+ * library transport-grizzly uses, configured as {@code GrizzlyTransport} configures it: the
+ * {@code SameThreadIOStrategy} (events handled on the selector thread, no worker pool; Grizzly's
+ * default worker-thread strategy adds a hand-off per read), one selector thread per side. The
+ * sender keeps {@value #IN_FLIGHT} wrapped {@value #CHUNK_BYTES} byte direct buffers (the tunnel's
+ * default batch, {@code TunnelOptions.maxBatchBytes}) in Grizzly's async write queue, each
+ * completion queueing the next, so the queue never runs dry; the sink reads with Grizzly's default
+ * read buffer (as the carrier does), counts and disposes.
  */
 final class GrizzlyRaw implements RawBaseline {
-    private static final ByteBuffer CHUNK = ByteBuffer.allocateDirect(64 * 1024);
-    private static final int IN_FLIGHT = 16;
+    /** Bytes per write: the tunnel's default batch. */
+    static final int CHUNK_BYTES = 2 * 1024 * 1024;
+    /** Writes queued at once. */
+    static final int IN_FLIGHT = 2;
+    private static final ByteBuffer CHUNK = ByteBuffer.allocateDirect(CHUNK_BYTES);
     private final TCPNIOTransport server;
     private final TCPNIOTransport client;
     private final InetSocketAddress address;
 
     GrizzlyRaw() throws IOException {
-        server = TCPNIOTransportBuilder.newInstance().setTcpNoDelay(true).build();
+        server = transport("raw-grizzly-sink");
         server.setProcessor(FilterChainBuilder.stateless().add(new TransportFilter()).add(new Sink()).build());
         address = (InetSocketAddress) server.bind("127.0.0.1", 0).getLocalAddress();
         server.start();
-        client = TCPNIOTransportBuilder.newInstance().setTcpNoDelay(true).build();
+        client = transport("raw-grizzly-source");
         client.start();
+    }
+
+    /** As {@code GrizzlyTransport} builds its transport, with one selector thread. */
+    private static TCPNIOTransport transport(String name) {
+        return TCPNIOTransportBuilder.newInstance()
+                .setIOStrategy(SameThreadIOStrategy.getInstance())
+                .setSelectorRunnersCount(1)
+                .setSelectorThreadPoolConfig(ThreadPoolConfig.defaultConfig()
+                        .setCorePoolSize(1).setMaxPoolSize(1).setPoolName(name).setDaemon(true))
+                .setWorkerThreadPoolConfig(null)
+                .setMaxAsyncWriteQueueSizeInBytes(-1)
+                .setTcpNoDelay(true)
+                .build();
     }
 
     @Override

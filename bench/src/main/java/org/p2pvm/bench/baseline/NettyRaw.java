@@ -11,27 +11,35 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.p2pvm.transport.netty.internal.IoFlavor;
 
 /**
- * Raw baseline on a bare Netty pipeline (one inbound handler each side, NIO event loops as the
- * netty transport uses): the sender writes retained slices of one unreleasable 64 KiB direct buffer
- * while the channel is writable; the sink counts and releases.
+ * Raw baseline on a bare Netty pipeline, one inbound handler each side, on the same IO flavour the
+ * netty transport picks ({@link IoFlavor#choose}: native epoll where available, else NIO) with two
+ * event loops. The sender writes retained slices of one unreleasable {@value #CHUNK_BYTES} byte
+ * direct buffer (the tunnel's default batch, {@code TunnelOptions.maxBatchBytes}) and keeps
+ * {@value #IN_FLIGHT} of them queued (the write buffer water marks are set for that), so the channel
+ * never waits for the next write and Netty never copies (direct buffers are written as they are);
+ * the sink reads with Netty's default allocator (as the carrier does), counts and releases.
  */
 final class NettyRaw implements RawBaseline {
-    private static final ByteBuf CHUNK = Unpooled.unreleasableBuffer(Unpooled.directBuffer(64 * 1024)
-            .writeZero(64 * 1024));
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    /** Bytes per write: the tunnel's default batch. */
+    static final int CHUNK_BYTES = 2 * 1024 * 1024;
+    /** Writes queued on the channel at once. */
+    static final int IN_FLIGHT = 2;
+    private static final ByteBuf CHUNK = Unpooled.unreleasableBuffer(Unpooled.directBuffer(CHUNK_BYTES)
+            .writeZero(CHUNK_BYTES));
+    private static final IoFlavor FLAVOR = IoFlavor.choose(true);
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, FLAVOR.ioHandlerFactory());
     private final Channel server;
 
     NettyRaw() throws InterruptedException {
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(group).channel(FLAVOR.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -43,7 +51,7 @@ final class NettyRaw implements RawBaseline {
 
     @Override
     public String library() {
-        return "netty";
+        return "netty " + FLAVOR.name();
     }
 
     @Override
@@ -55,8 +63,12 @@ final class NettyRaw implements RawBaseline {
     public double send(InetSocketAddress target, long bytes) throws Exception {
         CompletableFuture<Void> done = new CompletableFuture<>();
         long t0 = System.nanoTime();
-        Channel c = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Channel c = new Bootstrap().group(group).channel(FLAVOR.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
+                // unwritable only once IN_FLIGHT chunks are queued; writable again below
+                // IN_FLIGHT - 1 chunks
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        Math.max(1, (IN_FLIGHT - 1) * CHUNK_BYTES), (IN_FLIGHT - 1) * CHUNK_BYTES + 1))
                 .handler(new Source(bytes, done)).connect(target).sync().channel();
         try {
             done.get(10, TimeUnit.MINUTES);

@@ -8,6 +8,12 @@ import java.net.InetSocketAddress;
  * {@link #send} connects (directly or through a {@code DelayProxy}), sends an 8-byte big-endian
  * length and that many bytes, and returns when the sink's one-byte acknowledgement arrives.
  * Called from the scenario thread; {@link #close()} stops the sink.
+ *
+ * <p><b>Honest baselines.</b> Each implementation is made as fast as its library allows, so that a
+ * tunnel / raw ratio is never flattered by a slow baseline: the same IO flavour and threading the
+ * carrier uses (Netty's native epoll where available, Grizzly's same-thread strategy), writes of
+ * {@code TunnelOptions.maxBatchBytes} (2 MiB, the tunnel's batch) from direct memory with the next
+ * write already queued, and no copy in Java on either side.
  */
 public interface RawBaseline extends AutoCloseable {
     /** Which library this is, e.g. {@code nio}. */

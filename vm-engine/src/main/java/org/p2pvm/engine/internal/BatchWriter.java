@@ -20,7 +20,14 @@ import org.p2pvm.engine.internal.frame.FrameWriter;
  * at most {@link #COPY_BELOW} bytes, cheaper to copy than to gather) go into {@link #arena}; larger
  * payloads go to the carrier as the application's buffers themselves, not copied. All of these belong
  * to the carrier until the write completes, which is why the control buffer is double-buffered and
- * only one batch is ever in flight.
+ * only one batch is ever in flight. The arena and the control buffers are <b>direct</b>: a socket
+ * carrier's gathering write copies every heap buffer of the batch into a temporary direct buffer
+ * first (the JDK's {@code IOUtil.write}; Netty and Grizzly copy heap buffers too), so heap headers
+ * cost an extra copy and buffer look-up per region and batch. A control buffer grows (doubling)
+ * when control frames pile up while a batch is in flight; it stays direct up to
+ * {@value #MAX_DIRECT_CONTROL} bytes and is a heap buffer beyond that, so that a burst (a million
+ * OPENs) does not pin large amounts of direct memory for the tunnel's life. The 64 KiB arena is
+ * only allocated when DATA may first be sent (after the handshake).
  *
  * <p><b>No allocation per frame.</b> Arena regions are pre-made views of the arena (one per iovec
  * slot, made on first use). The last fragment of a write is the application's buffer itself with its
@@ -35,14 +42,18 @@ final class BatchWriter {
     static final int COPY_BELOW = 256;
     private static final int ARENA_SIZE = 64 * 1024;
     private static final int MAX_IOV = 1024;
+    private static final int CONTROL_SIZE = 4096;
+    /** Largest control buffer that is allocated direct. */
+    static final int MAX_DIRECT_CONTROL = 256 * 1024;
 
     private final TunnelImpl tunnel;
     private final Carrier carrier;
     private final int maxBatch;
 
-    private ByteBuffer control = ByteBuffer.allocate(4096);
-    private ByteBuffer controlInFlight = ByteBuffer.allocate(4096);
-    private final ByteBuffer arena = ByteBuffer.allocate(ARENA_SIZE);
+    private ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_SIZE);
+    private ByteBuffer controlInFlight = ByteBuffer.allocateDirect(CONTROL_SIZE);
+    /** Made when data may first be sent: a tunnel that fails its handshake pins no direct arena. */
+    private ByteBuffer arena;
     private int arenaMark;
     private final ByteBuffer[] iov = new ByteBuffer[MAX_IOV];
     /** Reusable views of {@link #arena}, indexed by iovec slot. */
@@ -79,7 +90,7 @@ final class BatchWriter {
     ByteBuffer control(int bytes) {
         if (control.remaining() < bytes) {
             int cap = Math.max(control.capacity() * 2, control.position() + bytes);
-            ByteBuffer bigger = ByteBuffer.allocate(cap);
+            ByteBuffer bigger = cap <= MAX_DIRECT_CONTROL ? ByteBuffer.allocateDirect(cap) : ByteBuffer.allocate(cap);
             control.flip();
             bigger.put(control);
             control = bigger;
@@ -146,7 +157,6 @@ final class BatchWriter {
         }
         ownBuffers.clear();
         controlInFlight.clear();
-        arena.clear();
         if (failure != null) {
             // close first, so the writes that were in the batch fail with the tunnel's reason (which
             // names the carrier's error), as every other pending operation does
@@ -173,8 +183,6 @@ final class BatchWriter {
     private int build() {
         iovCount = 0;
         batchBytes = 0;
-        arena.clear();
-        arenaMark = 0;
         if (control.position() > 0) {
             ByteBuffer c = control;
             control = controlInFlight;
@@ -185,9 +193,14 @@ final class BatchWriter {
             batchBytes += c.remaining();
         }
         if (dataAllowed) {
+            if (arena == null) {
+                arena = ByteBuffer.allocateDirect(ARENA_SIZE);
+            }
+            arena.clear();
+            arenaMark = 0;
             buildData();
+            closeArenaRegion();
         }
-        closeArenaRegion();
         return iovCount;
     }
 

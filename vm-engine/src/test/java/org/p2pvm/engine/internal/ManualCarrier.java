@@ -46,6 +46,8 @@ final class ManualCarrier implements Carrier {
     java.io.IOException failWrites;
     /** Set to capture every written byte (for scripted-peer tests). */
     java.io.ByteArrayOutputStream tap;
+    /** Set to see the buffers of every write as the engine handed them over (before they are consumed). */
+    java.util.function.Consumer<ByteBuffer[]> onWrite;
 
     ManualCarrier(ManualLoop loop, boolean dialer, String name) {
         this.loop = loop;
@@ -86,6 +88,9 @@ final class ManualCarrier implements Carrier {
             java.io.IOException e = failWrites;
             loop.execute(() -> completion.complete(e));
             return;
+        }
+        if (onWrite != null) {
+            onWrite.accept(java.util.Arrays.copyOf(buffers, count));
         }
         int total = 0;
         for (int i = 0; i < count; i++) {
