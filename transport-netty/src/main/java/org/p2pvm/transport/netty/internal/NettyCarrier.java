@@ -1,12 +1,12 @@
 package org.p2pvm.transport.netty.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -57,9 +57,6 @@ import org.slf4j.LoggerFactory;
 public final class NettyCarrier extends ChannelInboundHandlerAdapter implements Carrier {
     private static final Logger LOG = LoggerFactory.getLogger(NettyCarrier.class);
 
-    /** Most buffers in one outbound composite: well under the kernel's IOV_MAX (1024) per writev. */
-    static final int MAX_PARTS = 512;
-
     /** Longest a flushing close waits for outstanding writes. */
     static final int FLUSH_CLOSE_LIMIT_SECONDS = 5;
 
@@ -86,6 +83,8 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
     private int outstanding;
     private boolean closeWhenIdle;
     private final ArrayDeque<Runnable> deferredCompletions = new ArrayDeque<>();
+    /** For every part of a batch but the last: reusable, and it reports nothing (the last part's promise does). */
+    private final VoidChannelPromise quietPromise;
     private boolean completionDrainScheduled;
 
     /**
@@ -103,6 +102,7 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         this.dialer = dialer;
         this.startOnActive = startOnActive;
         this.opener = Objects.requireNonNull(opener, "opener");
+        this.quietPromise = new VoidChannelPromise(channel, false);
     }
 
     /**
@@ -351,70 +351,53 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * Wraps the batch as ByteBufs that Netty writes with gathering writes and without copying:
-     * direct buffers are wrapped as they are, and the heap ones (the engine's frame headers and
-     * control frames, mostly) are copied into one pooled direct buffer per batch. A wrapped heap
-     * buffer would make Netty copy the whole batch into a new direct buffer before writing it (and a
-     * mixed composite twice: first into a merged heap buffer). A batch of more than
-     * {@link #MAX_PARTS} buffers goes out as several composites (the kernel takes at most IOV_MAX
-     * buffers per {@code writev}); all but the last are written here.
+     * Hands the batch to Netty as one outbound message per non-empty buffer, all but the last written
+     * here (the caller writes and flushes the last): direct buffers are wrapped as they are, and the
+     * heap ones (the engine's frame headers and control frames, mostly) are copied into one pooled
+     * direct buffer per batch, of which each heap buffer becomes a slice. A wrapped heap buffer would
+     * make Netty copy it into a new direct buffer before writing.
+     *
+     * <p>Separate messages, not one {@code CompositeByteBuf}: Netty's outbound buffer gathers
+     * messages into one {@code writev} (up to IOV_MAX buffers and its adaptive byte limit) and keeps
+     * each message's NIO view between writes, whereas a composite is re-sliced into a fresh
+     * {@code ByteBuffer[]} of all its remaining components on every {@code writev} of the batch.
+     * That re-slicing (and building the composite) cost the bulk sender's event loop CPU on every
+     * batch, which slowed the drain of the queue the other streams wait behind.
      *
      * @return the last part, still to be written and flushed by the caller
      */
     private ByteBuf writeAllButLast(ByteBuffer[] buffers, int count) {
         int heapBytes = 0;
-        int parts = 0;
+        int last = -1;
+        long total = 0;
         for (int i = 0; i < count; i++) {
             ByteBuffer b = buffers[i];
             if (b.hasRemaining()) {
-                parts++;
+                last = i;
+                total += b.remaining();
                 if (!b.isDirect()) {
                     heapBytes += b.remaining();
                 }
             }
         }
-        if (parts == 0) {
+        if (last < 0) {
             return Unpooled.EMPTY_BUFFER;
         }
         ByteBuf copies = heapBytes > 0 ? ctx.alloc().directBuffer(heapBytes, heapBytes) : null;
-        if (parts == 1 && copies == null) {
-            for (int i = 0; i < count; i++) {
-                if (buffers[i].hasRemaining()) {
-                    return Unpooled.wrappedBuffer(buffers[i]);
-                }
-            }
-        }
-        if (copies != null && heapBytes == totalBytes(buffers, count)) {
-            for (int i = 0; i < count; i++) {
+        if (copies != null && heapBytes == total) {
+            for (int i = 0; i <= last; i++) {
                 copies.writeBytes(buffers[i].duplicate());
             }
             return copies; // all heap: one copy, one buffer
         }
         try {
-            CompositeByteBuf composite = null;
-            for (int i = 0; i < count; i++) {
-                ByteBuffer b = buffers[i];
-                if (!b.hasRemaining()) {
-                    continue;
+            for (int i = 0; i < last; i++) {
+                if (buffers[i].hasRemaining()) {
+                    // an earlier part's failure closes the channel, which fails the last part's promise
+                    ctx.write(part(buffers[i], copies), quietPromise);
                 }
-                if (composite != null && composite.numComponents() == MAX_PARTS) {
-                    ctx.write(composite);
-                    composite = null;
-                }
-                if (composite == null) {
-                    composite = ctx.alloc().compositeDirectBuffer(MAX_PARTS);
-                }
-                ByteBuf part;
-                if (b.isDirect()) {
-                    part = Unpooled.wrappedBuffer(b);
-                } else {
-                    int at = copies.writerIndex();
-                    copies.writeBytes(b.duplicate());
-                    part = copies.retainedSlice(at, b.remaining());
-                }
-                composite.addComponent(true, part);
             }
-            return composite;
+            return part(buffers[last], copies);
         } finally {
             if (copies != null) {
                 copies.release(); // the slices hold it now
@@ -422,12 +405,14 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    private static long totalBytes(ByteBuffer[] buffers, int count) {
-        long n = 0;
-        for (int i = 0; i < count; i++) {
-            n += buffers[i].remaining();
+    /** {@code b} as a direct ByteBuf: itself wrapped, or (heap) a slice of its copy in {@code copies}. */
+    private static ByteBuf part(ByteBuffer b, ByteBuf copies) {
+        if (b.isDirect()) {
+            return Unpooled.wrappedBuffer(b);
         }
-        return n;
+        int at = copies.writerIndex();
+        copies.writeBytes(b.duplicate());
+        return copies.retainedSlice(at, b.remaining());
     }
 
     private void onWriteDone(WriteCompletion completion, Throwable cause) {

@@ -172,8 +172,8 @@ class NettyCarrierTest {
         start(flavor, null);
         NettyCarrier c = carrier();
         listener();
-        // more buffers than one outbound composite holds, alternating heap and direct, some empty
-        int count = NettyCarrier.MAX_PARTS * 2 + 77;
+        // more buffers than one writev takes (IOV_MAX 1024), alternating heap and direct, some empty
+        int count = 1024 + 77;
         Random random = new Random(11);
         ByteBuffer[] batch = new ByteBuffer[count];
         java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
@@ -196,6 +196,61 @@ class NettyCarrierTest {
         for (ByteBuffer b : batch) {
             assertEquals(0, b.position(), "the carrier must not move the engine's buffers");
         }
+    }
+
+    /**
+     * A batch is queued in Netty as its own parts (no composite, whose components Netty would re-slice
+     * on every writev), nothing beyond that one batch is queued, and its completion comes only once
+     * its last byte has left the outbound buffer.
+     */
+    @ParameterizedTest
+    @MethodSource("flavors")
+    void aBatchIsQueuedAsItsPartsAndCompletesOnlyOnceItLeftTheOutboundBuffer(String flavor) throws Exception {
+        start(flavor, null);
+        NettyCarrier c = carrier();
+        listener();
+        // far more than the loopback socket buffers hold while the peer does not read
+        int frames = 128;
+        int payload = 256 * 1024;
+        ByteBuffer data = ByteBuffer.allocateDirect(payload);
+        for (int i = 0; i < payload; i++) {
+            data.put(i, (byte) (i * 31));
+        }
+        ByteBuffer[] batch = new ByteBuffer[frames * 2];
+        long total = 0;
+        for (int i = 0; i < frames; i++) {
+            batch[2 * i] = ByteBuffer.wrap(new byte[] {(byte) i, 9, 9}); // a heap "header"
+            batch[2 * i + 1] = data.duplicate();
+            total += 3 + payload;
+        }
+        long batchBytes = total;
+        CompletableFuture<Throwable> done = new CompletableFuture<>();
+        long queued = onLoop(c, () -> {
+            c.write(batch, batch.length, done::complete);
+            io.netty.channel.ChannelOutboundBuffer out = c.channel().unsafe().outboundBuffer();
+            List<Object> messages = new ArrayList<>();
+            out.forEachFlushedMessage(m -> messages.add(m));
+            for (Object m : messages) {
+                assertFalse(m instanceof io.netty.buffer.CompositeByteBuf, "a batch part was queued as a composite");
+                assertTrue(((io.netty.buffer.ByteBuf) m).readableBytes() <= payload, "parts are queued as they are");
+            }
+            return out.totalPendingWriteBytes();
+        });
+        assertTrue(queued > 0 && queued <= batchBytes, "only this batch is queued: " + queued);
+        assertFalse(done.isDone(), "completed while bytes of the batch were still queued in Netty");
+        DataInputStream in = new DataInputStream(peer.getInputStream());
+        byte[] want = new byte[payload];
+        data.duplicate().get(want);
+        byte[] got = new byte[payload];
+        for (int i = 0; i < frames; i++) {
+            byte[] header = new byte[3];
+            in.readFully(header);
+            assertArrayEquals(new byte[] {(byte) i, 9, 9}, header);
+            in.readFully(got);
+            assertArrayEquals(want, got);
+        }
+        assertEquals(null, done.get(10, SECONDS));
+        assertEquals(0L, (long) onLoop(c, () -> c.channel().unsafe().outboundBuffer().totalPendingWriteBytes()));
     }
 
     @ParameterizedTest
