@@ -316,10 +316,13 @@ public final class FrameCodecCarrier extends AbstractWsCarrier implements WsFram
     private void flushOut() {
         try {
             if (gatherCount > 0) {
-                sink.write(gather, gatherIndex, gatherCount - gatherIndex);
-                while (gatherIndex < gatherCount && !gather[gatherIndex].hasRemaining()) {
-                    gather[gatherIndex++] = null;
-                }
+                long n;
+                do { // a writev takes at most IOV_MAX (1024) buffers: go on while the socket takes bytes
+                    n = sink.write(gather, gatherIndex, gatherCount - gatherIndex);
+                    while (gatherIndex < gatherCount && !gather[gatherIndex].hasRemaining()) {
+                        gather[gatherIndex++] = null;
+                    }
+                } while (n > 0 && gatherIndex < gatherCount);
                 if (gatherIndex < gatherCount) {
                     sink.resumeWrites();
                     return;
