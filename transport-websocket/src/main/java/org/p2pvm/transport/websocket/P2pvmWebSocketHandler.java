@@ -1,5 +1,6 @@
 package org.p2pvm.transport.websocket;
 
+import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -22,10 +23,14 @@ import org.p2pvm.ErrorCode;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.engine.TunnelEngine;
+import org.p2pvm.transport.websocket.internal.AbstractWsCarrier;
+import org.p2pvm.transport.websocket.internal.FrameCodecCarrier;
 import org.p2pvm.transport.websocket.internal.TunnelRegistry;
 import org.p2pvm.transport.websocket.internal.UndertowCarrier;
 import org.p2pvm.transport.websocket.internal.WriteGauge;
 import org.p2pvm.transport.websocket.internal.WsSettings;
+import org.p2pvm.transport.websocket.internal.WsUpgrade;
+import org.xnio.StreamConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * subprotocol {@value #SUBPROTOCOL}; otherwise the RFC 6455 upgrade with {@value #SUBPROTOCOL}
  * selected. The p2pvm handshake (HELLO/AUTH, PROTOCOL.md §4) then runs inside the WebSocket.
  *
+ * <h2>Frames</h2>
+ * After the upgrade the connection speaks RFC 6455 frames through p2pvm's own codec
+ * ({@code FrameCodecCarrier}), not Undertow's WebSocket channel, whose byte-at-a-time unmasking capped
+ * client → server throughput. The system property {@value #SERVER_CODEC_PROPERTY}{@code =undertow}
+ * selects Undertow's channel instead (kept for comparison; same behaviour, slower).
+ *
  * <h2>Threading</h2>
  * {@link #handleRequest} runs on Undertow's I/O thread and does not block. Each tunnel's serial
  * executor is its connection's XNIO I/O thread; {@code onTunnel} runs there once the tunnel's
@@ -63,6 +74,9 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
     /** The WebSocket subprotocol both ends must agree on. */
     public static final String SUBPROTOCOL = "p2pvm.v1";
 
+    /** System property: {@code undertow} selects Undertow's WebSocket channel instead of p2pvm's codec. */
+    public static final String SERVER_CODEC_PROPERTY = "p2pvm.websocket.serverCodec";
+
     private static final Logger LOG = LoggerFactory.getLogger(P2pvmWebSocketHandler.class);
     private static final HttpString SEC_WEBSOCKET_PROTOCOL = HttpString.tryFromString("Sec-WebSocket-Protocol");
 
@@ -74,7 +88,8 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
     private final HttpHandler next;
     private final WriteGauge gauge;
     private final TunnelRegistry tunnels = new TunnelRegistry();
-    private final WebSocketProtocolHandshakeHandler upgrade;
+    /** Undertow's WebSocket handshake and channel, when selected by {@link #SERVER_CODEC_PROPERTY}. */
+    private final WebSocketProtocolHandshakeHandler undertowUpgrade;
     private volatile boolean closed;
 
     private P2pvmWebSocketHandler(Builder b) {
@@ -86,8 +101,10 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
         this.next = b.next;
         this.gauge = b.gauge != null ? b.gauge : new WriteGauge();
         WebSocketConnectionCallback callback = this::onConnect;
-        this.upgrade = new WebSocketProtocolHandshakeHandler(
-                List.of(new Hybi13Handshake(Set.of(SUBPROTOCOL), false)), callback, next);
+        this.undertowUpgrade = "undertow".equalsIgnoreCase(System.getProperty(SERVER_CODEC_PROPERTY, ""))
+                ? new WebSocketProtocolHandshakeHandler(List.of(new Hybi13Handshake(Set.of(SUBPROTOCOL), false)),
+                        callback, next)
+                : null;
     }
 
     /**
@@ -124,7 +141,22 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
                     "p2pvm endpoint: the WebSocket request must offer subprotocol " + SUBPROTOCOL);
             return;
         }
-        upgrade.handleRequest(exchange);
+        if (undertowUpgrade != null) {
+            undertowUpgrade.handleRequest(exchange);
+            return;
+        }
+        if (!WsUpgrade.matches(exchange)) {
+            next.handleRequest(exchange); // as Undertow's handshake handler does: not a version 13 upgrade
+            return;
+        }
+        ByteBufferPool pool = exchange.getConnection().getByteBufferPool();
+        WsUpgrade.upgrade(exchange, SUBPROTOCOL, (connection, ex) -> onUpgraded(connection, pool));
+    }
+
+    /** An upgraded connection, on its I/O thread: p2pvm's frame codec from here on. */
+    private void onUpgraded(StreamConnection connection, ByteBufferPool pool) {
+        startTunnel(new FrameCodecCarrier(connection, pool, gauge, maxMessageBytes, closeTimeout),
+                () -> org.xnio.IoUtils.safeClose(connection));
     }
 
     private static boolean offersSubprotocol(Collection<String> headerValues) {
@@ -155,7 +187,11 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
             org.xnio.IoUtils.safeClose(channel);
             return;
         }
-        UndertowCarrier carrier = new UndertowCarrier(channel, gauge, maxMessageBytes, closeTimeout);
+        startTunnel(new UndertowCarrier(channel, gauge, maxMessageBytes, closeTimeout),
+                () -> org.xnio.IoUtils.safeClose(channel));
+    }
+
+    private void startTunnel(AbstractWsCarrier carrier, Runnable closeConnection) {
         Runnable start = () -> {
             TunnelEngine.TunnelSession session;
             try {
@@ -165,8 +201,8 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
                     }
                 });
             } catch (RuntimeException e) {
-                LOG.error("tunnel engine failed to start for {}", channel.getPeerAddress(), e);
-                org.xnio.IoUtils.safeClose(channel);
+                LOG.error("tunnel engine failed to start for {}", carrier.remoteAddress(), e);
+                closeConnection.run();
                 return;
             }
             tunnels.add(session.tunnel(), carrier);
@@ -176,7 +212,7 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
             }
             session.handshake().whenComplete((t, e) -> {
                 if (e != null) {
-                    LOG.info("tunnel handshake from {} failed: {}", channel.getPeerAddress(), e.getMessage());
+                    LOG.info("tunnel handshake from {} failed: {}", carrier.remoteAddress(), e.getMessage());
                 }
             });
         };

@@ -86,6 +86,12 @@ public abstract class AbstractWsCarrier implements Carrier {
         }
     }
 
+    /**
+     * Wires the engine's listener and starts moving bytes. Call on the executor right after
+     * {@code TunnelEngine.open}, before any inbound byte is delivered.
+     */
+    public abstract void start(CarrierListener engine);
+
     // ---- writing ------------------------------------------------------------------------------
 
     @Override
@@ -369,6 +375,7 @@ public abstract class AbstractWsCarrier implements Carrier {
         notified = true;
         closing = true;
         Throwable failure = cause != null ? cause : new ClosedChannelException();
+        onLinkClosed(); // first: a carrier may still be reading the in-flight batch's buffers
         PendingWrite w = writing;
         if (w != null) {
             writing = null;
@@ -376,7 +383,6 @@ public abstract class AbstractWsCarrier implements Carrier {
             w.completion.complete(failure);
         }
         failQueued(failure);
-        onLinkClosed();
         if (listener != null) {
             listener.onClosed(cause);
         } else {
@@ -385,7 +391,10 @@ public abstract class AbstractWsCarrier implements Carrier {
         }
     }
 
-    /** Releases library resources (timers, buffers) once the link is closed. */
+    /**
+     * Releases library resources (timers, buffers) once the link is closed; runs before the pending
+     * writes are failed, so the carrier can let go of (or copy) the batch buffers it still reads.
+     */
     protected void onLinkClosed() {
     }
 

@@ -74,6 +74,7 @@ public final class JdkClientCarrier extends AbstractWsCarrier implements WebSock
     }
 
     /** Wires the engine's listener and asks for the first inbound part. On the executor. */
+    @Override
     public void start(org.p2pvm.engine.CarrierListener engine) {
         setListener(engine);
         if (!notified && readEnabled) {

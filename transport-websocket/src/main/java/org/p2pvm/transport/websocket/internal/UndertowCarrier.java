@@ -69,6 +69,7 @@ public final class UndertowCarrier extends AbstractWsCarrier {
      * Wires the engine's listener and starts receiving. Call on the I/O thread right after
      * {@code TunnelEngine.open}, before any inbound byte is delivered.
      */
+    @Override
     public void start(CarrierListener engine) {
         setListener(engine);
         if (notified) {

@@ -11,33 +11,44 @@ import java.util.concurrent.TimeUnit;
 import org.p2pvm.transport.websocket.P2pvmWebSocketHandler;
 
 /**
- * A real loopback WebSocket between an {@link UndertowCarrier} (server) and a
- * {@link JdkClientCarrier} (client), each wired to a {@link RecordingListener} instead of the engine.
+ * A real loopback WebSocket between a server carrier ({@link FrameCodecCarrier}, or
+ * {@link UndertowCarrier} on Undertow's WebSocket channel) and a {@link JdkClientCarrier} (client),
+ * each wired to a {@link RecordingListener} instead of the engine.
  */
 final class CarrierPair implements AutoCloseable {
     final WriteGauge serverGauge = new WriteGauge();
     final WriteGauge clientGauge = new WriteGauge();
     final CompletableFuture<RecordingListener> server = new CompletableFuture<>();
     final CompletableFuture<RecordingListener> client = new CompletableFuture<>();
-    final RawServer raw;
+    final AutoCloseable raw;
     final ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "test-ws-client");
         t.setDaemon(true);
         return t;
     });
-    UndertowCarrier serverCarrier;
+    AbstractWsCarrier serverCarrier;
     JdkClientCarrier clientCarrier;
 
+    /** A pair with p2pvm's frame codec on the server. */
     CarrierPair(long serverMaxMessage, long clientMaxMessage) throws Exception {
-        raw = new RawServer(Set.of(P2pvmWebSocketHandler.SUBPROTOCOL), (exchange, channel) -> {
-            UndertowCarrier c = new UndertowCarrier(channel, serverGauge, serverMaxMessage, Duration.ofSeconds(5));
-            serverCarrier = c;
-            RecordingListener l = new RecordingListener(c);
-            c.start(l);
-            server.complete(l);
-        });
+        this(serverMaxMessage, clientMaxMessage, false);
+    }
+
+    /** @param undertowFrames whether the server uses Undertow's WebSocket channel ({@link UndertowCarrier}) */
+    CarrierPair(long serverMaxMessage, long clientMaxMessage, boolean undertowFrames) throws Exception {
+        URI uri;
+        if (undertowFrames) {
+            RawServer r = new RawServer(Set.of(P2pvmWebSocketHandler.SUBPROTOCOL), (exchange, channel) ->
+                    started(new UndertowCarrier(channel, serverGauge, serverMaxMessage, Duration.ofSeconds(5))));
+            raw = r;
+            uri = r.uri();
+        } else {
+            CodecServer r = new CodecServer((connection, bufferPool) -> started(new FrameCodecCarrier(connection,
+                    bufferPool, serverGauge, serverMaxMessage, Duration.ofSeconds(5))));
+            raw = r;
+            uri = r.uri();
+        }
         HttpClient http = HttpClient.newBuilder().executor(pool).build();
-        URI uri = raw.uri();
         JdkClientCarrier c = new JdkClientCarrier(pool, WsEndpoint.parse(uri), clientGauge, clientMaxMessage,
                 Duration.ofSeconds(5), carrier -> {
                     RecordingListener l = new RecordingListener(carrier);
@@ -51,6 +62,13 @@ final class CarrierPair implements AutoCloseable {
         server.get(10, TimeUnit.SECONDS);
     }
 
+    private void started(AbstractWsCarrier c) {
+        serverCarrier = c;
+        RecordingListener l = new RecordingListener(c);
+        c.start(l);
+        server.complete(l);
+    }
+
     RecordingListener server() {
         return server.join();
     }
@@ -60,7 +78,7 @@ final class CarrierPair implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         raw.close();
         pool.shutdownNow();
     }

@@ -29,15 +29,25 @@ import org.p2pvm.transport.websocket.WebSocketCloseCodes;
 /**
  * The two carriers at byte level over real loopback WebSockets, with a fake engine
  * ({@link RecordingListener}, {@link BatchWriter}): stream integrity, backpressure both ways,
- * message rules and close codes.
+ * message rules and close codes. The server carrier is {@link FrameCodecCarrier};
+ * {@link UndertowChannelCarrierTest} runs the same cases on {@link UndertowCarrier}.
  */
 @Timeout(120)
 class WebSocketCarrierTest {
     private static final long BIG = 16L * 1024 * 1024;
 
+    /** Whether the server carrier is {@link UndertowCarrier} (Undertow's WebSocket channel). */
+    boolean undertowFrames() {
+        return false;
+    }
+
+    private CarrierPair pair(long serverMaxMessage, long clientMaxMessage) throws Exception {
+        return new CarrierPair(serverMaxMessage, clientMaxMessage, undertowFrames());
+    }
+
     @Test
     void clientToServerBytesArriveInOrderAcrossLargeFragmentedMessages() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             RecordingListener server = pair.server();
             long total = 12L * 1024 * 1024 + 17;
             server.expectTotal = total;
@@ -54,7 +64,7 @@ class WebSocketCarrierTest {
 
     @Test
     void serverToClientBytesArriveInOrder() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             RecordingListener client = pair.client();
             long total = 12L * 1024 * 1024 + 5;
             client.expectTotal = total;
@@ -71,7 +81,7 @@ class WebSocketCarrierTest {
     /** A server that stops reading: the client carrier holds at most one batch, then resumes cleanly. */
     @Test
     void slowServerReaderBoundsTheClientsQueuedBytes() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             slowReader(pair.client(), pair.clientCarrier, pair.clientGauge, pair.server());
         }
     }
@@ -79,7 +89,7 @@ class WebSocketCarrierTest {
     /** A client that stops reading (no request(n)): the server carrier holds at most one batch. */
     @Test
     void slowClientReaderBoundsTheServersQueuedBytes() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             slowReader(pair.server(), pair.serverCarrier, pair.serverGauge, pair.client());
         }
     }
@@ -111,7 +121,7 @@ class WebSocketCarrierTest {
 
     @Test
     void gracefulCloseFromServerClosesBothWithoutCause() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             pair.serverCarrier.executor().execute(() -> pair.serverCarrier.close(true));
             assertEquals(Optional.empty(), pair.client().closed.get(30, SECONDS));
             assertEquals(Optional.empty(), pair.server().closed.get(30, SECONDS));
@@ -120,7 +130,7 @@ class WebSocketCarrierTest {
 
     @Test
     void gracefulCloseFromClientClosesBothWithoutCause() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             pair.clientCarrier.executor().execute(() -> pair.clientCarrier.close(true));
             assertEquals(Optional.empty(), pair.server().closed.get(30, SECONDS));
             assertEquals(Optional.empty(), pair.client().closed.get(30, SECONDS));
@@ -129,7 +139,7 @@ class WebSocketCarrierTest {
 
     @Test
     void closeReasonTravelsAsCloseCode() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             pair.serverCarrier.executor().execute(() -> pair.serverCarrier.close(true,
                     new CloseReason(ErrorCode.AUTH_FAILED, CloseReason.Origin.LOCAL, "bad token")));
             Throwable cause = pair.client().closed.get(30, SECONDS).orElseThrow();
@@ -137,7 +147,7 @@ class WebSocketCarrierTest {
             assertTrue(cause.getMessage().contains("1008"), cause.getMessage());
             assertEquals(Optional.empty(), pair.server().closed.get(30, SECONDS));
         }
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             pair.clientCarrier.executor().execute(() -> pair.clientCarrier.close(true,
                     new CloseReason(ErrorCode.PROTOCOL_ERROR, CloseReason.Origin.LOCAL, "bad frame")));
             Throwable cause = pair.server().closed.get(30, SECONDS).orElseThrow();
@@ -149,7 +159,7 @@ class WebSocketCarrierTest {
     /** A failed handshake is the one close cause the SPI tells the carrier without an engine hook. */
     @Test
     void failedHandshakeClosesWithItsCode() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             pair.server().handshake.completeExceptionally(new org.p2pvm.HandshakeException(
                     new CloseReason(ErrorCode.AUTH_FAILED, CloseReason.Origin.LOCAL, "tokens differ")));
             pair.serverCarrier.executor().execute(() -> pair.serverCarrier.close(true));
@@ -161,7 +171,7 @@ class WebSocketCarrierTest {
 
     @Test
     void abruptCloseNotifiesOnceAndFailsLaterWrites() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             CompletableFuture<Throwable> late = new CompletableFuture<>();
             pair.clientCarrier.executor().execute(() -> {
                 pair.clientCarrier.close(false);
@@ -177,7 +187,7 @@ class WebSocketCarrierTest {
 
     @Test
     void textMessageToServerIsProtocolError() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             pair.clientCarrier.webSocket().sendText("hello", true).get(30, SECONDS);
             Throwable cause = pair.server().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.PROTOCOL_ERROR, assertInstanceOf(VmException.class, cause).errorCode());
@@ -190,27 +200,41 @@ class WebSocketCarrierTest {
 
     @Test
     void textMessageToClientIsProtocolError() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
-            pair.serverCarrier.executor().execute(() -> WebSockets.sendText("hello",
-                    serverChannel(pair), null));
+        try (CarrierPair pair = pair(BIG, BIG)) {
+            pair.serverCarrier.executor().execute(() -> sendTextFromServer(pair));
             Throwable cause = pair.client().closed.get(30, SECONDS).orElseThrow();
             assertEquals(ErrorCode.PROTOCOL_ERROR, assertInstanceOf(VmException.class, cause).errorCode());
         }
     }
 
-    private static io.undertow.websockets.core.WebSocketChannel serverChannel(CarrierPair pair) {
+    /** Sends a text message from the server carrier's connection, bypassing the carrier (on its executor). */
+    private static void sendTextFromServer(CarrierPair pair) {
         try {
-            var f = UndertowCarrier.class.getDeclaredField("channel");
+            if (pair.serverCarrier instanceof UndertowCarrier) {
+                var f = UndertowCarrier.class.getDeclaredField("channel");
+                f.setAccessible(true);
+                WebSockets.sendText("hello", (io.undertow.websockets.core.WebSocketChannel) f.get(pair.serverCarrier),
+                        null);
+                return;
+            }
+            var f = FrameCodecCarrier.class.getDeclaredField("connection");
             f.setAccessible(true);
-            return (io.undertow.websockets.core.WebSocketChannel) f.get(pair.serverCarrier);
-        } catch (ReflectiveOperationException e) {
+            var sink = ((org.xnio.StreamConnection) f.get(pair.serverCarrier)).getSinkChannel();
+            ByteBuffer frame = ByteBuffer.allocate(7);
+            WsFrameEncoder.putHeader(frame, WsFrameDecoder.OP_TEXT, true, 5);
+            frame.put("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).flip();
+            while (frame.hasRemaining()) {
+                sink.write(frame);
+            }
+            sink.flush();
+        } catch (ReflectiveOperationException | java.io.IOException e) {
             throw new AssertionError(e);
         }
     }
 
     @Test
     void oversizedMessageToServerIsRejectedWithMessageTooBig() throws Exception {
-        try (CarrierPair pair = new CarrierPair(64 * 1024, BIG)) {
+        try (CarrierPair pair = pair(64 * 1024, BIG)) {
             pair.server().expectTotal = Long.MAX_VALUE;
             BatchWriter writer = new BatchWriter(pair.clientCarrier, 100 * 1024, 100 * 1024, 3);
             writer.start();
@@ -224,7 +248,7 @@ class WebSocketCarrierTest {
 
     @Test
     void oversizedMessageToClientIsRejected() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, 64 * 1024)) {
+        try (CarrierPair pair = pair(BIG, 64 * 1024)) {
             BatchWriter writer = new BatchWriter(pair.serverCarrier, 100 * 1024, 100 * 1024, 3);
             writer.start();
             Throwable cause = pair.client().closed.get(30, SECONDS).orElseThrow();
@@ -237,7 +261,7 @@ class WebSocketCarrierTest {
     /** A bare JDK client against the Undertow carrier: the carrier answers pings (Undertow does) and reads on. */
     @Test
     void pingsDoNotDisturbTheStream() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             WebSocket ws = pair.clientCarrier.webSocket();
             ws.sendPing(ByteBuffer.wrap(new byte[] {1, 2})).get(30, SECONDS);
             RecordingListener server = pair.server();
@@ -277,7 +301,7 @@ class WebSocketCarrierTest {
 
     @Test
     void writableAgainAfterEachBatch() throws Exception {
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             BatchWriter writer = new BatchWriter(pair.clientCarrier, 10 * 4096, 4096, 2);
             pair.client().writer = writer;
             pair.server().expectTotal = 10 * 4096;
@@ -295,7 +319,7 @@ class WebSocketCarrierTest {
     void closeTimeoutDropsAPeerThatNeverAnswers() throws Exception {
         // the JDK client answers close frames itself, so check the timer path with a tiny timeout instead:
         // a client-initiated close whose answer arrives is closed well before the timer either way
-        try (CarrierPair pair = new CarrierPair(BIG, BIG)) {
+        try (CarrierPair pair = pair(BIG, BIG)) {
             long start = System.nanoTime();
             pair.clientCarrier.executor().execute(() -> pair.clientCarrier.close(true));
             pair.client().closed.get(30, SECONDS);
