@@ -119,6 +119,11 @@ public final class MemoryCarrier implements Carrier {
         link.kill();
     }
 
+    /** Whether this end has closed (or was killed). Any thread. */
+    boolean isClosed() {
+        return closed.get();
+    }
+
     /** Bytes this end wrote that the peer has not read yet. Any thread. */
     public long bytesInFlight() {
         return outbound.queued();

@@ -45,6 +45,14 @@ public final class MemoryLink {
     }
 
     /**
+     * Whether neither end has closed. An end that closed with flush still delivers what it wrote,
+     * then EOF, so a link that is not up needs no {@link #kill}: killing it would drop those bytes.
+     */
+    boolean isUp() {
+        return !dialer.isClosed() && !acceptor.isClosed();
+    }
+
+    /**
      * Drops the link at once, as a pulled cable: bytes in flight are lost and both ends get
      * {@code onClosed(new IOException("memory link killed"))} (an end that has already been told it
      * is closed is not told again). Idempotent.

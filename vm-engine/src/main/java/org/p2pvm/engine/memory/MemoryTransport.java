@@ -198,7 +198,14 @@ public final class MemoryTransport implements Transport {
             LOG.warn("memory transport: tunnels still open after {} ms of graceful close; killing their links",
                     CLOSE_WAIT_MILLIS);
         }
-        killLinks();
+        // only links still up at both ends: a link whose end closed gracefully is still delivering that
+        // end's last bytes (its GOAWAY) to the peer, and a tunnel's link leaves the set only in a
+        // callback that may run after the await above returns
+        for (MemoryLink link : List.copyOf(links)) {
+            if (link.isUp()) {
+                link.kill();
+            }
+        }
         if (mayWait) {
             await(pending, CLOSE_WAIT_MILLIS); // killed links close their tunnels at once
         }
