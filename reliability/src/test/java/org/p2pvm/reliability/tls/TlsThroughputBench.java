@@ -2,6 +2,7 @@ package org.p2pvm.reliability.tls;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import io.netty.util.ResourceLeakDetector;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import org.p2pvm.spi.TransportServer;
  * (OpenSSL) is on the class path. Not a regular test: runs only when asked,
  * <pre>
  * mvn -B -o -pl reliability -am verify -Dtest=TlsThroughputBench -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dp2pvm.tls.bench=true [-Dp2pvm.tls.bench.mib=256] [-Dp2pvm.tls.bench.rounds=3]
+ *     -Dp2pvm.tls.bench=true [-Dp2pvm.tls.bench.mib=256] [-Dp2pvm.tls.bench.rounds=3] \
+ *     [-Dp2pvm.tls.bench.leakDetection=SIMPLE]
  * </pre>
  * (surefire passes {@code -D} system properties through), or from its {@link #main}.
  */
@@ -48,6 +50,20 @@ class TlsThroughputBench {
         int mib = Integer.getInteger("p2pvm.tls.bench.mib", 256);
         int rounds = Integer.getInteger("p2pvm.tls.bench.rounds", 3);
         TestPki pki = TlsTestSupport.pki("p2pvm-tls-bench");
+        // this package's tests track every Netty buffer (PARANOID, see NettyLeakRecorder), which records
+        // a stack trace on each buffer access and cut netty's TLS throughput by half or more; measure at
+        // Netty's default level, what an application gets, unless asked otherwise
+        ResourceLeakDetector.Level leakLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.valueOf(
+                System.getProperty("p2pvm.tls.bench.leakDetection", "SIMPLE").toUpperCase(java.util.Locale.ROOT)));
+        try {
+            measure(pki, mib, rounds);
+        } finally {
+            ResourceLeakDetector.setLevel(leakLevel);
+        }
+    }
+
+    private static void measure(TestPki pki, int mib, int rounds) throws Exception {
         List<String> names = new ArrayList<>();
         for (String n : TlsTestSupport.TCP_TRANSPORTS) {
             if (TlsTestSupport.present(n)) {
@@ -84,7 +100,8 @@ class TlsThroughputBench {
         }
         System.out.println("# one stream, " + mib + " MiB per run, loopback, " + rounds + " interleaved rounds, "
                 + "median MiB/s; JDK " + System.getProperty("java.version") + ", "
-                + Runtime.getRuntime().availableProcessors() + " CPUs");
+                + Runtime.getRuntime().availableProcessors() + " CPUs; Netty leak detection "
+                + ResourceLeakDetector.getLevel());
         System.out.println("# netty-tcnative (OpenSSL) on the class path: " + tcnativePresent());
         for (Map.Entry<String, List<Double>> e : results.entrySet()) {
             List<Double> v = new ArrayList<>(e.getValue());
