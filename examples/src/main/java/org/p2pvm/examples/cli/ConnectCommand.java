@@ -154,7 +154,7 @@ final class ConnectCommand implements Callable<Integer> {
                 log.log("local listener " + l);
             }
             try (Transport t = transport.create(name);
-                    AutoCloseable monitoring = monitor.start(live, log, spec.commandLine().getErr())) {
+                    AutoCloseable monitoring = monitor.start(live, log, spec.commandLine().getOut())) {
                 Tunnel first = dial(t, options);
                 DialLoop loop = new DialLoop(t, peer, options, exposes, live, log, Duration.ofMillis(200),
                         Duration.ofSeconds(reconnectMaxSeconds));

@@ -1,5 +1,6 @@
 package org.p2pvm.examples.cli;
 
+import java.io.Console;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -38,7 +39,7 @@ final class ProgressLine implements AutoCloseable {
     /**
      * Starts printing {@code text} periodically.
      *
-     * @param tty whether {@code out} is a terminal ({@code System.console() != null})
+     * @param tty whether {@code out} is a terminal (see {@link #isTerminal()})
      */
     static ProgressLine start(PrintWriter out, boolean tty, Supplier<String> text) {
         ProgressLine line = new ProgressLine(out, tty, text);
@@ -47,9 +48,25 @@ final class ProgressLine implements AutoCloseable {
         return line;
     }
 
-    /** Whether standard output is an interactive terminal. */
+    /**
+     * Whether standard output (and standard input) is an interactive terminal, so callers must print
+     * progress on standard output for the answer to apply. The JDK can only tell for stdin/stdout
+     * together: on Java 17 {@link System#console()} is non-null only then; from Java 22 it may be
+     * non-null for pipes too, and {@code Console.isTerminal()} (called reflectively, this is built
+     * for 17) gives the answer.
+     */
     static boolean isTerminal() {
-        return System.console() != null;
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // before Java 22: a console exists only on a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
     }
 
     private synchronized void print() {

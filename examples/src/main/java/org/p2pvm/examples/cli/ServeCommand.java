@@ -116,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
             for (String l : forwarding.describeListeners()) {
                 log.log("local listener " + l);
             }
-            monitoring = monitor.start(live, log, spec.commandLine().getErr());
+            monitoring = monitor.start(live, log, spec.commandLine().getOut());
             Runtime.getRuntime().addShutdownHook(hook);
             // Until Ctrl-C (the hook closes the transport, then the JVM exits) or an interrupt.
             new CountDownLatch(1).await();
