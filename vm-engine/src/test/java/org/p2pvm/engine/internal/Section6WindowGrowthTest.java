@@ -80,6 +80,40 @@ class Section6WindowGrowthTest {
                 + " ms of virtual time; a fixed " + INITIAL + "-byte window needs " + fixedWindowNanos / 1e6 + " ms");
     }
 
+    @Test
+    void s6_tunnelWindow_growsOnALongLink_andCapsEveryStreamsGrowth() {
+        // a tunnel window of 1 MiB on a 20 ms link with a fast reader: the tunnel, not the stream, is
+        // the limit once the stream has grown, so the tunnel window must grow too (§6), up to
+        // maxTunnelWindow, and no stream may be granted more than the tunnel's target
+        int initialTunnel = 1 << 20;
+        int maxTunnel = 8 << 20;
+        TunnelOptions o = TunnelOptions.builder().initialStreamWindow(INITIAL).maxStreamWindow(32 << 20)
+                .initialTunnelWindow(initialTunnel).maxTunnelWindow(maxTunnel)
+                .keepaliveInterval(Duration.ofSeconds(100)).keepaliveTimeout(Duration.ofSeconds(300)).build();
+        EnginePair p = new EnginePair(o, o, null, t -> t.install(VmServer.listen(SINK, c -> {
+            accepted.add((StreamImpl) c);
+            c.setHandler((conn, data) -> { }, true);
+        })), Integer.MAX_VALUE, LONG_ONE_WAY);
+        awaitOpen(p, 1_000_000);
+        VmConnection c = p.dialer.open(SINK, null);
+        c.write(ByteBuffer.allocate(256 << 20));
+        int maxStreamTarget = 0;
+        for (int ms = 0; ms < 3000; ms++) {
+            step(p, 1_000_000);
+            if (!accepted.isEmpty()) {
+                int streamTarget = accepted.get(0).recvWindow.target();
+                int tunnelTarget = p.acceptor.credit.tunnelWindowTarget();
+                assertTrue(streamTarget <= Math.max(INITIAL, tunnelTarget), "at " + ms + " ms the stream's window "
+                        + streamTarget + " exceeds the tunnel's " + tunnelTarget);
+                maxStreamTarget = Math.max(maxStreamTarget, streamTarget);
+            }
+        }
+        int tunnelTarget = p.acceptor.credit.tunnelWindowTarget();
+        assertTrue(tunnelTarget > initialTunnel, "the tunnel window grew beyond " + initialTunnel + ": " + tunnelTarget);
+        assertEquals(maxTunnel, tunnelTarget, "and stopped at maxTunnelWindow");
+        assertEquals(maxTunnel, maxStreamTarget, "the stream, allowed 32 MiB, was capped by the tunnel's 8 MiB");
+    }
+
     /** Runs an endless sender against a reader draining {@link #READER_BYTES_PER_MS}; returns the receiver. */
     private StreamImpl drainAtReaderRate(EnginePair p, long stepNanos, long durationNanos) {
         awaitOpen(p, stepNanos);
