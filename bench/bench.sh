@@ -13,8 +13,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 if [ -z "$SKIP_BUILD" ]; then
   # not offline by default: a fresh ~/.m2 lacks maven-dependency-plugin and its dependencies
-  mvn -B -q $MVN_OPTS -pl bench -am compile
-  mvn -B -q $MVN_OPTS -pl bench -am org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath \
+  # one reactor run: the modules' own jars (and vm-engine's test-jar) resolve from this build, not
+  # from ~/.m2, which a fresh clone does not have; the last module (bench) writes the class path
+  mvn -B -q $MVN_OPTS -pl bench -am -DskipTests package \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath \
       -Dmdep.outputFile="$ROOT/bench/target/classpath.txt" >/dev/null
 fi
 CP="${CP_PREFIX:+$CP_PREFIX:}$ROOT/bench/target/classes"

@@ -36,7 +36,8 @@ public final class BenchServers {
 
     private final AtomicLong sunk = new AtomicLong();
     private final AtomicLong held = new AtomicLong();
-    private final java.util.Queue<Hold> holding = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.Queue<Hold> holders = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean holding = true;
     private volatile boolean releasing;
 
     void installOn(Tunnel t) throws Exception {
@@ -44,7 +45,7 @@ public final class BenchServers {
         t.install(VmServer.listen(ECHO, c -> c.setHandler(new Echo()))).get(10, TimeUnit.SECONDS);
         t.install(VmServer.listen(HOLD, c -> {
             Hold h = new Hold(c);
-            holding.add(h);
+            holders.add(h);
             c.setHandler(h, false);
         })).get(10, TimeUnit.SECONDS);
         t.install(VmServer.listen(IDLE, c -> { })).get(10, TimeUnit.SECONDS);
@@ -60,10 +61,23 @@ public final class BenchServers {
         return held.get();
     }
 
+    /**
+     * Makes {@link #HOLD} readers consume what arrives until {@link #startHolding()}, so their windows
+     * can grow first; call before the streams open.
+     */
+    public void consumeUntilHolding() {
+        holding = false;
+    }
+
+    /** From now on {@link #HOLD} readers keep what arrives unconsumed (until {@link #release()}). */
+    public void startHolding() {
+        holding = true;
+    }
+
     /** Lets the {@link #HOLD} readers consume everything, now and from now on. */
     public void release() {
         releasing = true;
-        for (Hold h : holding) {
+        for (Hold h : holders) {
             h.connection.tunnel().executor().execute(h::consumeAll);
         }
     }
@@ -120,7 +134,7 @@ public final class BenchServers {
         public void onData(VmConnection c, ByteBuffer data) {
             int n = data.remaining();
             data.position(data.limit());
-            if (releasing) {
+            if (releasing || !holding) {
                 c.consume(n);
             } else {
                 mine += n;

@@ -15,13 +15,17 @@ public final class Pump implements VmConnection.Handler {
     static final ByteBuffer CHUNK = ByteBuffer.allocateDirect(64 * 1024);
 
     private final VmConnection connection;
+    private final long total;
     private long remaining;
     private boolean finSent;
+    /** {@link System#nanoTime()} when the second half of the bytes began to be written; 0 before. */
+    private volatile long secondHalfStartNanos;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     /** @param total bytes to send; {@link Long#MAX_VALUE} pumps until the stream is reset */
     public Pump(VmConnection connection, long total) {
         this.connection = connection;
+        this.total = total;
         this.remaining = total;
     }
 
@@ -44,6 +48,14 @@ public final class Pump implements VmConnection.Handler {
         return done;
     }
 
+    /**
+     * When the pump began writing the second half of its bytes ({@link System#nanoTime()}), 0 before:
+     * the time from here to {@link #done()} measures the transfer once any window ramp-up is over.
+     */
+    public long secondHalfStartNanos() {
+        return secondHalfStartNanos;
+    }
+
     /** The connection being pumped. */
     public VmConnection connection() {
         return connection;
@@ -54,6 +66,9 @@ public final class Pump implements VmConnection.Handler {
             int n = (int) Math.min(CHUNK.capacity(), remaining);
             connection.write(CHUNK.duplicate().clear().limit(n), null);
             remaining -= n;
+            if (secondHalfStartNanos == 0 && remaining <= total / 2) {
+                secondHalfStartNanos = System.nanoTime();
+            }
         }
         if (remaining == 0 && !finSent) {
             finSent = true;

@@ -6,7 +6,7 @@ import org.p2pvm.engine.internal.frame.FrameWriter;
 /**
  * The credit this end gives the peer (PROTOCOL.md §6, receive side): the tunnel's
  * {@link ReceiveWindow}, the increments streams and the tunnel earn back as their bytes are consumed
- * (window growth from the minimum RTT, a stream's growth capped by the tunnel window), and the WINDOW
+ * (window growth from the minimum RTT; a stream's growth pulls the tunnel window along), and the WINDOW
  * frames that return them. Each stream's own window is in {@link StreamImpl#recvWindow()}; the send
  * side of flow control is in {@link BatchWriter}.
  *
@@ -25,10 +25,27 @@ final class ReceiveCredit {
         tunnelWindow = new ReceiveWindow(t.options.initialTunnelWindow(), nowNanos);
     }
 
-    /** A stream consumed {@code n} bytes: the increment to grant (§6), growth capped by the tunnel window. */
+    /**
+     * A stream consumed {@code n} bytes: the increment to grant (§6). A stream grows up to
+     * {@code maxStreamWindow} but never past {@code maxTunnelWindow}; when it grows, the tunnel's
+     * target follows it to the stream's window plus the initial tunnel window (capped at
+     * {@code maxTunnelWindow}) and the extra tunnel credit goes out at once. Without that, a stream on
+     * a fat link would wait at the tunnel's initial window until the tunnel's own, slower credit
+     * cycles (one per half tunnel window consumed) judged it too small.
+     */
     int streamConsumed(ReceiveWindow w, int n) {
-        int cap = Math.min(t.options.maxStreamWindow(), tunnelWindow.target());
-        return w.consumed(n, t.clock.nanoTime(), t.pings.minRttNanos(), Math.max(cap, t.options.initialStreamWindow()));
+        long now = t.clock.nanoTime();
+        int cap = Math.min(t.options.maxStreamWindow(), t.options.maxTunnelWindow());
+        int before = w.target();
+        int inc = w.consumed(n, now, t.pings.minRttNanos(), Math.max(cap, t.options.initialStreamWindow()));
+        if (w.target() > before) {
+            long wanted = Math.min((long) w.target() + t.options.initialTunnelWindow(), t.options.maxTunnelWindow());
+            int extra = tunnelWindow.raiseTarget((int) wanted, now);
+            if (extra > 0) {
+                sendWindowUpdate(0, extra);
+            }
+        }
+        return inc;
     }
 
     void sendWindowUpdate(int id, int increment) {

@@ -11,9 +11,13 @@ package org.p2pvm.engine.internal;
  * instead, the bytes wait behind a standing queue (socket buffers, the reader's backlog) and the
  * cycle is one round trip plus queue ÷ drain rate. So a cycle shorter than two <em>minimum</em> RTTs
  * says the queue is below one bandwidth-delay product (drain rate × min RTT), i.e. the window is below
- * about twice the BDP: the window, not the link, is the bottleneck, and the target doubles (up to a
- * cap), the extra granted with the return. Each timed cycle allows at most one doubling, so growth is
- * at most ×2 per round trip. On a short link (loopback) the initial window already exceeds the BDP,
+ * about twice the BDP: the window, not the link, is the bottleneck, and the target grows (up to a
+ * cap), the extra granted with the return. How much: the part of the cycle beyond one minimum RTT is
+ * the time the link took to carry the window, so (cycle − min RTT) ÷ min RTT estimates window ÷ BDP;
+ * the target grows towards twice the BDP, at least ×2 and at most ×8 per timed cycle. A window far
+ * below a fat link's BDP thus reaches it in a few round trips (256 KiB to 64 MiB in three) instead
+ * of one doubling per round trip (eight), while the ×8 bound keeps one cycle shortened by chance from
+ * leaping far past the link. On a short link (loopback) the initial window already exceeds the BDP,
  * cycles include the queue, and the target stays put; no megabytes queue in socket buffers ahead of
  * other streams' bytes. The minimum RTT is used, not the smoothed one, because samples taken under
  * load include the queue a grown window creates (growth on the smoothed RTT fed itself). The cycle is
@@ -35,6 +39,8 @@ final class ReceiveWindow {
     private static final long MIN_IDLE_NANOS = 1_000_000_000L;
     /** A credit cycle shorter than this many minimum RTTs means the window is the bottleneck. */
     static final int CYCLE_RTTS = 2;
+    /** The most a target grows after one timed cycle. */
+    static final int MAX_GROWTH_FACTOR = 8;
 
     private final int initial;
     private int credit;
@@ -59,6 +65,21 @@ final class ReceiveWindow {
         this.lastActivity = nowNanos;
     }
 
+    /**
+     * How much a window-limited target grows after a cycle of {@code cycleNanos}: the cycle is about
+     * one round trip plus the time the link needs to carry the window, so {@code (cycle - minRtt) /
+     * minRtt} estimates window ÷ bandwidth-delay product, and the factor aims at twice the BDP. At
+     * least ×2 (the rule of a cycle just under 2 × min RTT), at most ×{@value #MAX_GROWTH_FACTOR}, so
+     * a cycle shortened by chance cannot make the window leap far past the link.
+     */
+    static long growthFactor(long cycleNanos, long minRttNanos) {
+        long beyondRtt = Math.max(0, cycleNanos - minRttNanos);
+        if (beyondRtt * MAX_GROWTH_FACTOR <= 2 * minRttNanos) {
+            return MAX_GROWTH_FACTOR;
+        }
+        return Math.max(2, Math.min(MAX_GROWTH_FACTOR, 2 * minRttNanos / beyondRtt));
+    }
+
     /** Credit the peer still holds. */
     int credit() {
         return credit;
@@ -71,6 +92,28 @@ final class ReceiveWindow {
 
     int growths() {
         return growths;
+    }
+
+    /**
+     * Raises the target to at least {@code atLeast} (the tunnel's window following a stream that
+     * grew, §6) and returns the extra credit to grant now: first it cancels withheld shrinking, then
+     * it is new credit. Counts as activity.
+     */
+    int raiseTarget(int atLeast, long nowNanos) {
+        lastActivity = nowNanos;
+        if (atLeast <= target) {
+            return 0;
+        }
+        int extra = atLeast - target;
+        target = atLeast;
+        growths++;
+        int cancelled = Math.min(shrinkDebt, extra);
+        shrinkDebt -= cancelled;
+        extra -= cancelled;
+        extra = (int) Math.min(extra, Integer.MAX_VALUE - (long) Math.max(credit, outstanding));
+        credit += extra;
+        outstanding += extra;
+        return extra;
     }
 
     /** Takes {@code n} arriving bytes from the credit; false when they exceed it (a flow-control error). */
@@ -115,7 +158,7 @@ final class ReceiveWindow {
         unacked = 0;
         if (lastCycleNanos >= 0 && minRttNanos > 0) {
             if (lastCycleNanos < CYCLE_RTTS * minRttNanos && target < maxTarget) {
-                int grown = (int) Math.min(2L * target, maxTarget);
+                int grown = (int) Math.min(growthFactor(lastCycleNanos, minRttNanos) * target, maxTarget);
                 inc += grown - target;
                 target = grown;
                 growths++;

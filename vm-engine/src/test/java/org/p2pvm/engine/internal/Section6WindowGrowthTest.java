@@ -80,6 +80,77 @@ class Section6WindowGrowthTest {
                 + " ms of virtual time; a fixed " + INITIAL + "-byte window needs " + fixedWindowNanos / 1e6 + " ms");
     }
 
+    @Test
+    void s6_tunnelWindow_growsOnALongLink_andCapsEveryStreamsGrowth() {
+        // a tunnel window of 1 MiB on a 20 ms link with a fast reader: the tunnel, not the stream, is
+        // the limit once the stream has grown, so the tunnel window must grow too (§6), up to
+        // maxTunnelWindow, and no stream may be granted more than the tunnel's target
+        int initialTunnel = 1 << 20;
+        int maxTunnel = 8 << 20;
+        TunnelOptions o = TunnelOptions.builder().initialStreamWindow(INITIAL).maxStreamWindow(32 << 20)
+                .initialTunnelWindow(initialTunnel).maxTunnelWindow(maxTunnel)
+                .keepaliveInterval(Duration.ofSeconds(100)).keepaliveTimeout(Duration.ofSeconds(300)).build();
+        EnginePair p = new EnginePair(o, o, null, t -> t.install(VmServer.listen(SINK, c -> {
+            accepted.add((StreamImpl) c);
+            c.setHandler((conn, data) -> { }, true);
+        })), Integer.MAX_VALUE, LONG_ONE_WAY);
+        awaitOpen(p, 1_000_000);
+        VmConnection c = p.dialer.open(SINK, null);
+        c.write(ByteBuffer.allocate(256 << 20));
+        int maxStreamTarget = 0;
+        for (int ms = 0; ms < 3000; ms++) {
+            step(p, 1_000_000);
+            if (!accepted.isEmpty()) {
+                int streamTarget = accepted.get(0).recvWindow.target();
+                int tunnelTarget = p.acceptor.credit.tunnelWindowTarget();
+                assertTrue(streamTarget <= Math.max(INITIAL, tunnelTarget), "at " + ms + " ms the stream's window "
+                        + streamTarget + " exceeds the tunnel's " + tunnelTarget);
+                maxStreamTarget = Math.max(maxStreamTarget, streamTarget);
+            }
+        }
+        int tunnelTarget = p.acceptor.credit.tunnelWindowTarget();
+        assertTrue(tunnelTarget > initialTunnel, "the tunnel window grew beyond " + initialTunnel + ": " + tunnelTarget);
+        assertEquals(maxTunnel, tunnelTarget, "and stopped at maxTunnelWindow");
+        assertEquals(maxTunnel, maxStreamTarget, "the stream, allowed 32 MiB, was capped by the tunnel's 8 MiB");
+    }
+
+    @Test
+    void s6_fatLink_windowFarBelowTheBdp_reachesTheMaximumInAFewRoundTrips() {
+        // the defaults (256 KiB initial, 64 MiB maximum) on a 100 ms link that carries anything: one
+        // doubling per round trip would need eight round trips and more (the tunnel's 16 MiB window
+        // would hold the stream until its own cycles judged it); growth sized by the cycle, with the
+        // tunnel window following the stream, takes three steps after the first RTT sample (§6)
+        TunnelOptions o = TunnelOptions.builder().keepaliveInterval(Duration.ofSeconds(100))
+                .keepaliveTimeout(Duration.ofSeconds(300)).build();
+        EnginePair p = new EnginePair(o, o, null, t -> t.install(VmServer.listen(SINK, c -> {
+            accepted.add((StreamImpl) c);
+            c.setHandler((conn, data) -> { }, true);
+        })), Integer.MAX_VALUE, Duration.ofMillis(50).toNanos());
+        awaitOpen(p, 1_000_000);
+        p.dialer.open(SINK, null).write(ByteBuffer.allocate(1 << 30));
+        long start = p.clock.nanoTime();
+        int max = o.maxStreamWindow();
+        for (int ms = 0; accepted.isEmpty() || accepted.get(0).recvWindow.target() < max; ms++) {
+            assertTrue(ms < 600, "after 6 round trips the window is only " + (accepted.isEmpty() ? 0
+                    : accepted.get(0).recvWindow.target()) + " of " + max);
+            step(p, 1_000_000);
+        }
+        long rtts = (p.clock.nanoTime() - start) / Duration.ofMillis(100).toNanos();
+        StreamImpl r = accepted.get(0);
+        assertTrue(r.recvWindow.growths() <= 4, r.recvWindow.growths() + " growth steps from "
+                + o.initialStreamWindow() + " to " + max + " (reached after about " + rtts + " round trips)");
+    }
+
+    @Test
+    void s6_growthFactor_aimsAtTwiceTheBdp_betweenTwoAndEight() {
+        long rtt = 100;
+        assertEquals(8, ReceiveWindow.growthFactor(100, rtt), "cycle = one RTT: the window is far below the BDP");
+        assertEquals(8, ReceiveWindow.growthFactor(125, rtt), "window ≈ BDP / 4: ×8 (aims at 2 × BDP)");
+        assertEquals(4, ReceiveWindow.growthFactor(150, rtt), "window ≈ BDP / 2: ×4");
+        assertEquals(2, ReceiveWindow.growthFactor(190, rtt), "window ≈ BDP: at least ×2");
+        assertEquals(8, ReceiveWindow.growthFactor(80, rtt), "a cycle below the minimum RTT (clock noise)");
+    }
+
     /** Runs an endless sender against a reader draining {@link #READER_BYTES_PER_MS}; returns the receiver. */
     private StreamImpl drainAtReaderRate(EnginePair p, long stepNanos, long durationNanos) {
         awaitOpen(p, stepNanos);
