@@ -131,7 +131,7 @@ class Section10FloodGuardTest {
         resetWhileWaiting.reset(ErrorCode.CANCELLED);
         p.pump();
         assertTrue(p.dialerCarrier.readEnabled(), "the dialer still reads");
-        assertTrue(p.dialer.writer.controlPending() <= TunnelImpl.CONTROL_HIGH_WATER);
+        assertTrue(p.dialer.writer.controlPending() <= p.dialer.controlHighWater);
         p.acceptorCarrier.setReadEnabled(true);
         p.pump();
         assertTrue(opened.stream().allMatch(c -> c.established().isDone() && !c.established().isCompletedExceptionally()),
