@@ -33,6 +33,8 @@ public final class TunnelOptions {
     private final int maxResetsPerSecond;
     private final int maxListenChangesPerSecond;
     private final int maxEmptyFramesPerSecond;
+    private final int maxControlBacklogBytes;
+    private final int maxPendingHandshakes;
     private final Duration handshakeTimeout;
     private final Duration keepaliveInterval;
     private final Duration keepaliveTimeout;
@@ -54,6 +56,8 @@ public final class TunnelOptions {
         this.maxResetsPerSecond = b.maxResetsPerSecond;
         this.maxListenChangesPerSecond = b.maxListenChangesPerSecond;
         this.maxEmptyFramesPerSecond = b.maxEmptyFramesPerSecond;
+        this.maxControlBacklogBytes = b.maxControlBacklogBytes;
+        this.maxPendingHandshakes = b.maxPendingHandshakes;
         this.handshakeTimeout = b.handshakeTimeout;
         this.keepaliveInterval = b.keepaliveInterval;
         this.keepaliveTimeout = b.keepaliveTimeout;
@@ -168,6 +172,24 @@ public final class TunnelOptions {
         return maxEmptyFramesPerSecond;
     }
 
+    /**
+     * Control bytes (PING ACKs, WINDOW, RESET answers, GOAWAY) this end may queue for a peer that does
+     * not read them (default 1 MiB); above it the end stops reading the carrier until the peer reads,
+     * so a peer that floods without reading costs at most this much memory (PROTOCOL.md §10).
+     */
+    public int maxControlBacklogBytes() {
+        return maxControlBacklogBytes;
+    }
+
+    /**
+     * Carriers an accepting server holds before their handshake completes (default 1024); each one
+     * beyond is closed at once with GOAWAY LIMIT_EXCEEDED (the accept backlog of PROTOCOL.md §10).
+     * Applies to servers ({@code Transport.bind}): the count is per bound server.
+     */
+    public int maxPendingHandshakes() {
+        return maxPendingHandshakes;
+    }
+
     /** How long the handshake may take before the carrier is closed with TIMEOUT (§4, default 10 s). */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
@@ -216,6 +238,8 @@ public final class TunnelOptions {
                 + ", maxResetsPerSecond=" + maxResetsPerSecond
                 + ", maxListenChangesPerSecond=" + maxListenChangesPerSecond
                 + ", maxEmptyFramesPerSecond=" + maxEmptyFramesPerSecond
+                + ", maxControlBacklogBytes=" + maxControlBacklogBytes
+                + ", maxPendingHandshakes=" + maxPendingHandshakes
                 + ", handshakeTimeout=" + handshakeTimeout
                 + ", keepaliveInterval=" + keepaliveInterval
                 + ", keepaliveTimeout=" + keepaliveTimeout
@@ -240,6 +264,8 @@ public final class TunnelOptions {
         private int maxResetsPerSecond = 1000;
         private int maxListenChangesPerSecond = 100;
         private int maxEmptyFramesPerSecond = 100;
+        private int maxControlBacklogBytes = 1 << 20;
+        private int maxPendingHandshakes = 1024;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepaliveInterval = Duration.ofSeconds(15);
         private Duration keepaliveTimeout = Duration.ofSeconds(45);
@@ -264,6 +290,8 @@ public final class TunnelOptions {
             maxResetsPerSecond = o.maxResetsPerSecond;
             maxListenChangesPerSecond = o.maxListenChangesPerSecond;
             maxEmptyFramesPerSecond = o.maxEmptyFramesPerSecond;
+            maxControlBacklogBytes = o.maxControlBacklogBytes;
+            maxPendingHandshakes = o.maxPendingHandshakes;
             handshakeTimeout = o.handshakeTimeout;
             keepaliveInterval = o.keepaliveInterval;
             keepaliveTimeout = o.keepaliveTimeout;
@@ -339,6 +367,18 @@ public final class TunnelOptions {
             return this;
         }
 
+        /** See {@link TunnelOptions#maxControlBacklogBytes()}: 4 KiB to 1 GiB. */
+        public Builder maxControlBacklogBytes(int bytes) {
+            this.maxControlBacklogBytes = bytes;
+            return this;
+        }
+
+        /** See {@link TunnelOptions#maxPendingHandshakes()}: 1 to 1,000,000. */
+        public Builder maxPendingHandshakes(int carriers) {
+            this.maxPendingHandshakes = carriers;
+            return this;
+        }
+
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = timeout;
             return this;
@@ -390,6 +430,9 @@ public final class TunnelOptions {
             range("maxResetsPerSecond", maxResetsPerSecond, 1, 1_000_000_000);
             range("maxListenChangesPerSecond", maxListenChangesPerSecond, 1, 1_000_000_000);
             range("maxEmptyFramesPerSecond", maxEmptyFramesPerSecond, 1, 1_000_000_000);
+            // below a few frames' worth the end would stop reading after its own HELLO and keepalives
+            range("maxControlBacklogBytes", maxControlBacklogBytes, 4096, 1 << 30);
+            range("maxPendingHandshakes", maxPendingHandshakes, 1, 1_000_000);
             positive("handshakeTimeout", handshakeTimeout);
             positive("keepaliveInterval", keepaliveInterval);
             positive("keepaliveTimeout", keepaliveTimeout);
@@ -440,6 +483,7 @@ public final class TunnelOptions {
                 && maxPingsPerSecond == t.maxPingsPerSecond && maxResetsPerSecond == t.maxResetsPerSecond
                 && maxListenChangesPerSecond == t.maxListenChangesPerSecond
                 && maxEmptyFramesPerSecond == t.maxEmptyFramesPerSecond
+                && maxControlBacklogBytes == t.maxControlBacklogBytes && maxPendingHandshakes == t.maxPendingHandshakes
                 && handshakeTimeout.equals(t.handshakeTimeout) && keepaliveInterval.equals(t.keepaliveInterval)
                 && keepaliveTimeout.equals(t.keepaliveTimeout) && drainTimeout.equals(t.drainTimeout)
                 && authToken.equals(t.authToken) && Objects.equals(tls, t.tls);
@@ -450,7 +494,8 @@ public final class TunnelOptions {
         return Objects.hash(maxFragmentSize, initialStreamWindow, initialTunnelWindow, maxStreamWindow,
                 maxTunnelWindow, maxStreams, maxListens,
                 maxBatchBytes, streamWriteHighWaterMark, maxPingsPerSecond, maxResetsPerSecond,
-                maxListenChangesPerSecond, maxEmptyFramesPerSecond, handshakeTimeout, keepaliveInterval, keepaliveTimeout,
+                maxListenChangesPerSecond, maxEmptyFramesPerSecond, maxControlBacklogBytes, maxPendingHandshakes,
+                handshakeTimeout, keepaliveInterval, keepaliveTimeout,
                 drainTimeout, authToken, tls);
     }
 }

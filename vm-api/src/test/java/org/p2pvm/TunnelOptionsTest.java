@@ -22,6 +22,8 @@ class TunnelOptionsTest {
         assertEquals(Duration.ofSeconds(15), d.keepaliveInterval());
         assertEquals(Duration.ofSeconds(45), d.keepaliveTimeout());
         assertEquals("", d.authToken());
+        assertEquals(1 << 20, d.maxControlBacklogBytes());
+        assertEquals(1024, d.maxPendingHandshakes());
     }
 
     private static void rejects(String field, Consumer<TunnelOptions.Builder> setting) {
@@ -48,6 +50,10 @@ class TunnelOptionsTest {
         rejects("drainTimeout", b -> b.drainTimeout(Duration.ZERO));
         rejects("keepaliveTimeout", b -> b.keepaliveInterval(Duration.ofSeconds(50)));
         rejects("authToken", b -> b.authToken(null));
+        rejects("maxControlBacklogBytes", b -> b.maxControlBacklogBytes(4095));
+        rejects("maxControlBacklogBytes", b -> b.maxControlBacklogBytes((1 << 30) + 1));
+        rejects("maxPendingHandshakes", b -> b.maxPendingHandshakes(0));
+        rejects("maxPendingHandshakes", b -> b.maxPendingHandshakes(1_000_001));
     }
 
     @Test
@@ -59,8 +65,12 @@ class TunnelOptionsTest {
 
     @Test
     void toBuilderCopiesEverything() {
-        TunnelOptions o = TunnelOptions.builder().maxFragmentSize(200).authToken("x").maxStreams(5).build();
+        TunnelOptions o = TunnelOptions.builder().maxFragmentSize(200).authToken("x").maxStreams(5)
+                .maxControlBacklogBytes(8192).maxPendingHandshakes(7).build();
         assertEquals(o, o.toBuilder().build());
         assertEquals(200, o.toBuilder().maxBatchBytes(4096).build().maxFragmentSize());
+        assertEquals(8192, o.toBuilder().build().maxControlBacklogBytes());
+        assertEquals(7, o.toBuilder().build().maxPendingHandshakes());
+        assertNotEquals(o, o.toBuilder().maxPendingHandshakes(8).build());
     }
 }

@@ -31,6 +31,35 @@ public final class TunnelEngine {
     }
 
     /**
+     * Starts a tunnel on a carrier a server accepted, as {@link #open}, counting it against the
+     * server's accept backlog until its handshake ends (PROTOCOL.md §10): when {@code gate} already
+     * holds {@link TunnelOptions#maxPendingHandshakes()} carriers in the handshake, this one is closed
+     * at once (HELLO, then GOAWAY LIMIT_EXCEEDED, one INFO line naming the peer) and its handshake fails.
+     *
+     * @param gate the bound server's gate, shared by all its carriers
+     */
+    public static TunnelSession accept(Carrier carrier, TunnelOptions options, Consumer<? super Tunnel> onOpen,
+            HandshakeGate gate) {
+        Objects.requireNonNull(carrier, "carrier");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(gate, "gate");
+        TunnelImpl tunnel = new TunnelImpl(carrier, options, onOpen);
+        if (!gate.tryEnter()) {
+            tunnel.refuseHandshake(gate.max());
+            return tunnel.session();
+        }
+        try {
+            tunnel.start();
+        } catch (RuntimeException | Error e) {
+            gate.leave();
+            throw e;
+        }
+        // the handshake future completes on success and on every close before it (Shutdown.failEverything)
+        tunnel.session().handshake().whenComplete((t, e) -> gate.leave());
+        return tunnel.session();
+    }
+
+    /**
      * A started tunnel, as the transport holds it.
      */
     public interface TunnelSession extends CarrierListener {

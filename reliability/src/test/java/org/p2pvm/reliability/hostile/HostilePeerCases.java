@@ -8,6 +8,7 @@ import static org.p2pvm.engine.internal.frame.FrameType.OPEN_LENGTH;
 import static org.p2pvm.engine.internal.frame.FrameType.PING;
 import static org.p2pvm.engine.internal.frame.FrameType.RESET;
 import static org.p2pvm.engine.internal.frame.FrameType.WINDOW;
+import static org.p2pvm.reliability.hostile.AttackedServer.ENDLESS;
 import static org.p2pvm.reliability.hostile.AttackedServer.HOLD;
 import static org.p2pvm.reliability.hostile.AttackedServer.NOWHERE;
 import static org.p2pvm.reliability.hostile.AttackedServer.SINK;
@@ -307,6 +308,79 @@ abstract class HostilePeerCases extends HostilePeerSuite {
                         return "the server's tunnel never opened";
                     }
                     CloseReason r = closed.get(30, TimeUnit.SECONDS); // keepalive timeout 4 s
+                    return "server closed: " + r.code();
+                });
+    }
+
+    @Test
+    void slow_acceptBacklog() throws Exception {
+        int held = AttackedServer.MAX_PENDING_HANDSHAKES;
+        int extra = 16;
+        List<RawTcpPeer> holders = new ArrayList<>();
+        List<RawTcpPeer> extras = new ArrayList<>();
+        try {
+            attack("accept backlog: 64 carriers never send HELLO (maxPendingHandshakes 64), 16 more arrive",
+                    "GOAWAY LIMIT_EXCEEDED", false, 32, 5000, p -> {
+                        holders.add(p);
+                        for (int i = 1; i < held; i++) {
+                            holders.add(new RawTcpPeer(server.address(), false));
+                        }
+                        // the server sends HELLO once it has counted a carrier: after 64 HELLOs the backlog is full
+                        for (RawTcpPeer h : holders) {
+                            RawTcpPeer.Frame f = h.next(20);
+                            if (f == null || f.type() != org.p2pvm.engine.internal.frame.FrameType.HELLO) {
+                                return "a held carrier got " + f + " instead of HELLO";
+                            }
+                        }
+                        String first = null;
+                        for (int i = 0; i < extra; i++) {
+                            RawTcpPeer x = new RawTcpPeer(server.address(), false);
+                            extras.add(x);
+                            String o = x.awaitOutcome(0, 20);
+                            if (!"GOAWAY LIMIT_EXCEEDED".equals(o)) {
+                                return "carrier " + (held + i + 1) + " (beyond the backlog): " + o;
+                            }
+                            first = first == null ? o : first;
+                        }
+                        p.reportFor(extras.get(0)); // the log line to find is the first refused carrier's
+                        // the held carriers leave by their handshake timeout; then the backlog has room again
+                        for (RawTcpPeer h : holders) {
+                            String o = h.awaitOutcome(0, 20);
+                            if (!"GOAWAY TIMEOUT".equals(o)) {
+                                return "a held carrier ended with " + o + " instead of its handshake timeout";
+                            }
+                        }
+                        server.newTunnelWorks(VERIFIED_BYTES);
+                        return first;
+                    });
+        } finally {
+            holders.forEach(RawTcpPeer::close);
+            extras.forEach(RawTcpPeer::close);
+        }
+    }
+
+    @Test
+    void slow_pingsBelowTheRateCapCarrierNeverRead() throws Exception {
+        // the server writes without end to a peer that does not read, so its PING ACKs queue behind the
+        // data: 990 PINGs (below the burst of 1,000) are 16.8 KB of ACKs, above the 8 KiB control
+        // backlog; the server stops reading there (nothing it reads can grow the backlog) and the
+        // keepalive timeout closes the silent tunnel. The engine test
+        // Section10FloodGuardTest.s10_controlBacklogCap_stopsReading pins the threshold itself.
+        attack("PINGs below the rate cap (990), carrier never read, control backlog 8 KiB",
+                "server closed: TIMEOUT", false, 16, 10000, p -> {
+                    p.handshake(TOKEN);
+                    open(p, 1, ENDLESS);
+                    p.frame(4, WINDOW, 0, 1, RawTcpPeer.u32(Integer.MAX_VALUE - 262_144));
+                    p.frame(4, WINDOW, 0, 0, RawTcpPeer.u32(Integer.MAX_VALUE - 16_777_216));
+                    p.flush();
+                    for (int i = 0; i < 990; i++) {
+                        p.frame(8, PING, 0, 0, java.nio.ByteBuffer.allocate(8).putLong(i).array());
+                        if (i % 99 == 98) {
+                            p.flush();
+                        }
+                    }
+                    p.flush();
+                    CloseReason r = server.serverTunnelClose(p.localPort()).get(30, TimeUnit.SECONDS); // keepalive 4 s
                     return "server closed: " + r.code();
                 });
     }

@@ -76,6 +76,21 @@ final class RawTcpPeer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
+    private RawTcpPeer reported = this;
+
+    /**
+     * Makes {@code other}'s carrier the one whose server log line and close reason this case checks
+     * (a case whose outcome lands on a carrier it opened itself, after this one).
+     */
+    void reportFor(RawTcpPeer other) {
+        reported = other;
+    }
+
+    /** The local port of the carrier the case reports on: this one's, unless {@link #reportFor} said otherwise. */
+    int reportedPort() {
+        return reported.localPort();
+    }
+
     void byteByByte(boolean on) throws IOException {
         bulk.flush();
         byteByByte = on;

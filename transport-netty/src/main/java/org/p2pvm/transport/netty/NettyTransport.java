@@ -163,6 +163,7 @@ public final class NettyTransport implements Transport {
             return CompletableFuture.failedFuture(e);
         }
         Set<Tunnel> serverTunnels = ConcurrentHashMap.newKeySet();
+        org.p2pvm.engine.HandshakeGate handshakes = org.p2pvm.engine.HandshakeGate.of(options); // per bound server, §10
         ServerBootstrap b = new ServerBootstrap().group(group).channel(flavor.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -177,7 +178,7 @@ public final class NettyTransport implements Transport {
                             serverTunnels.add(tunnel);
                             tunnel.closeFuture().thenRun(() -> serverTunnels.remove(tunnel));
                             onTunnel.accept(tunnel);
-                        });
+                        }, handshakes);
                         ch.pipeline().addLast("p2pvm-carrier", carrier);
                         carrier.handshake().whenComplete((t, e) -> {
                             if (e != null) {

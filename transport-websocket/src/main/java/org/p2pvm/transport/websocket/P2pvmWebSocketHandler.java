@@ -81,6 +81,8 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
     private static final HttpString SEC_WEBSOCKET_PROTOCOL = HttpString.tryFromString("Sec-WebSocket-Protocol");
 
     private final TunnelOptions options;
+    /** The accept backlog of this endpoint (PROTOCOL.md §10): its carriers still in the handshake. */
+    private final org.p2pvm.engine.HandshakeGate handshakes;
     private final Consumer<? super Tunnel> onTunnel;
     private final Set<String> allowedOrigins;
     private final long maxMessageBytes;
@@ -94,6 +96,7 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
 
     private P2pvmWebSocketHandler(Builder b) {
         this.options = b.options;
+        this.handshakes = org.p2pvm.engine.HandshakeGate.of(b.options);
         this.onTunnel = b.onTunnel;
         this.allowedOrigins = b.allowedOrigins;
         this.maxMessageBytes = b.maxMessageBytes > 0 ? b.maxMessageBytes : WsSettings.defaultMaxMessageBytes(b.options);
@@ -195,11 +198,11 @@ public final class P2pvmWebSocketHandler implements HttpHandler {
         Runnable start = () -> {
             TunnelEngine.TunnelSession session;
             try {
-                session = TunnelEngine.open(carrier, options, tunnel -> {
+                session = TunnelEngine.accept(carrier, options, tunnel -> {
                     if (onTunnel != null) {
                         onTunnel.accept(tunnel);
                     }
-                });
+                }, handshakes);
             } catch (RuntimeException e) {
                 LOG.error("tunnel engine failed to start for {}", carrier.remoteAddress(), e);
                 closeConnection.run();

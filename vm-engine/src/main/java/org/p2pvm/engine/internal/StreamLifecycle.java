@@ -19,14 +19,17 @@ import org.p2pvm.engine.internal.frame.FrameWriter;
 final class StreamLifecycle {
     /**
      * OPENs the application asks for wait in {@link #deferredOpens} while this many control bytes are
-     * queued. Without this, a burst of opens alone would cross {@link TunnelImpl#CONTROL_HIGH_WATER} and
+     * queued (a quarter of {@link TunnelImpl#controlHighWater}). Without this, a burst of opens alone would
+     * cross the control high water ({@code maxControlBacklogBytes}) and
      * stop this end from reading; the peer, whose ACCEPTs then go unread, stops reading in turn, and the
      * tunnel deadlocks (seen with a million opens over the memory transport).
      */
-    static final int OPEN_BACKLOG = TunnelImpl.CONTROL_HIGH_WATER / 4;
+    private int openBacklog() {
+        return t.controlHighWater / 4;
+    }
 
     private final TunnelImpl t;
-    /** Streams opened while {@link #OPEN_BACKLOG} control bytes were queued, in order; not yet registered. */
+    /** Streams opened while {@link #openBacklog()} control bytes were queued, in order; not yet registered. */
     private final ArrayDeque<StreamImpl> deferredOpens = new ArrayDeque<>();
 
     StreamLifecycle(TunnelImpl tunnel) {
@@ -35,7 +38,7 @@ final class StreamLifecycle {
 
     /** The application opened {@code s} (now on the executor): OPEN now, or once the backlog allows. */
     void open(StreamImpl s) {
-        if (t.state == TunnelImpl.State.OPEN && (!deferredOpens.isEmpty() || t.writer.controlPending() >= OPEN_BACKLOG)) {
+        if (t.state == TunnelImpl.State.OPEN && (!deferredOpens.isEmpty() || t.writer.controlPending() >= openBacklog())) {
             deferredOpens.add(s);
             return;
         }
@@ -50,7 +53,7 @@ final class StreamLifecycle {
     /** Opens deferred streams while the control backlog allows (or fails them once the tunnel is not open). */
     void releaseDeferredOpens() {
         StreamImpl s;
-        while ((t.state != TunnelImpl.State.OPEN || t.writer.controlPending() < OPEN_BACKLOG) && (s = deferredOpens.poll()) != null) {
+        while ((t.state != TunnelImpl.State.OPEN || t.writer.controlPending() < openBacklog()) && (s = deferredOpens.poll()) != null) {
             openNow(s);
         }
     }

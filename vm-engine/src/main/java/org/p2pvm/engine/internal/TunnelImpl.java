@@ -47,11 +47,13 @@ public final class TunnelImpl implements Tunnel {
 
     enum State { HANDSHAKE, OPEN, CLOSING, CLOSED }
 
-    /** Control bytes queued for a carrier that does not take them, above which reading stops (flood guard). */
-    static final int CONTROL_HIGH_WATER = 1 << 20;
-
     final Carrier carrier;
     final TunnelOptions options;
+    /**
+     * Control bytes queued for a carrier that does not take them, above which reading stops (flood
+     * guard, {@link TunnelOptions#maxControlBacklogBytes()}).
+     */
+    final int controlHighWater;
     final EngineClock clock;
     final boolean dialer;
     private final FrameReader reader;
@@ -89,6 +91,7 @@ public final class TunnelImpl implements Tunnel {
     public TunnelImpl(Carrier carrier, TunnelOptions options, Consumer<? super Tunnel> onOpen, EngineClock clock) {
         this.carrier = carrier;
         this.options = options;
+        this.controlHighWater = options.maxControlBacklogBytes();
         this.clock = clock;
         this.dialer = carrier.isDialer();
         this.reader = new FrameReader(options.maxFragmentSize());
@@ -108,6 +111,17 @@ public final class TunnelImpl implements Tunnel {
         handshake.sendHello();
         liveness.start(startNanos);
         flush();
+    }
+
+    /**
+     * Starts and closes at once: the server's accept backlog is full ({@code maxPendingHandshakes},
+     * PROTOCOL.md §10). HELLO then GOAWAY LIMIT_EXCEEDED, so the peer learns why. Runs on the executor.
+     */
+    public void refuseHandshake(int maxPendingHandshakes) {
+        start();
+        String why = maxPendingHandshakes + " carriers already in the handshake (maxPendingHandshakes)";
+        LOG.info("tunnel {} refused: LIMIT_EXCEEDED {}", this, why);
+        shutdown.closeNow(new CloseReason(ErrorCode.LIMIT_EXCEEDED, CloseReason.Origin.LOCAL, why), true);
     }
 
     public TunnelEngine.TunnelSession session() {
@@ -176,7 +190,7 @@ public final class TunnelImpl implements Tunnel {
 
     /** Stops reading while our replies (PING ACKs, WINDOWs...) pile up unsent: the peer does not read. */
     private void guardControlBacklog() {
-        boolean backlog = writer.controlPending() > CONTROL_HIGH_WATER;
+        boolean backlog = writer.controlPending() > controlHighWater;
         if (backlog != readPaused && !shutdown.carrierClosed) {
             readPaused = backlog;
             carrier.setReadEnabled(!backlog);

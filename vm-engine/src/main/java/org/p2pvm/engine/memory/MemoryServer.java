@@ -25,6 +25,8 @@ final class MemoryServer implements org.p2pvm.spi.TransportServer {
 
     private final String name;
     private final TunnelOptions options;
+    /** The accept backlog (PROTOCOL.md §10): links of this server still in the handshake. */
+    private final org.p2pvm.engine.HandshakeGate handshakes;
     private final Consumer<? super Tunnel> onTunnel;
     private final MemoryTransport transport;
     /** Every tunnel started here, open or still handshaking. */
@@ -36,6 +38,7 @@ final class MemoryServer implements org.p2pvm.spi.TransportServer {
     MemoryServer(String name, TunnelOptions options, Consumer<? super Tunnel> onTunnel, MemoryTransport transport) {
         this.name = name;
         this.options = options;
+        this.handshakes = org.p2pvm.engine.HandshakeGate.of(options);
         this.onTunnel = onTunnel;
         this.transport = transport;
     }
@@ -58,7 +61,7 @@ final class MemoryServer implements org.p2pvm.spi.TransportServer {
         carrier.executor().execute(() -> {
             TunnelEngine.TunnelSession session;
             try {
-                session = TunnelEngine.open(carrier, options, this::opened);
+                session = TunnelEngine.accept(carrier, options, this::opened, handshakes);
             } catch (RuntimeException e) {
                 LOG.warn("memory server {}: the engine failed to start on {}; dropping the link", name, carrier, e);
                 carrier.kill();

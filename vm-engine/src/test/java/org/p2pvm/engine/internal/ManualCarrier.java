@@ -166,9 +166,12 @@ final class ManualCarrier implements Carrier {
         loop.runInLoop(() -> listener.onRead(ByteBuffer.wrap(bytes)));
     }
 
+    /** Set to make the carrier report itself unwritable, as a socket whose peer does not read. */
+    boolean unwritable;
+
     @Override
     public boolean isWritable() {
-        return !closed;
+        return !closed && !unwritable;
     }
 
     @Override

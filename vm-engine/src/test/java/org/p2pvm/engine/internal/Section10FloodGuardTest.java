@@ -39,6 +39,27 @@ class Section10FloodGuardTest {
     }
 
     @Test
+    void s10_controlBacklogCap_stopsReading() {
+        // PINGs within the rate, but the peer never takes our ACKs: maxControlBacklogBytes bounds them
+        RawPeer p = peer(TunnelOptions.builder().maxControlBacklogBytes(4096).build());
+        p.carrier.unwritable = true;
+        int ack = HEADER_LENGTH + 8;
+        for (int i = 0; i < 3000 / ack; i++) {
+            p.sendFrame(8, PING, 0, 0, new byte[8]);
+        }
+        assertTrue(p.carrier.readEnabled(), "below the cap (about 3,000 bytes of ACKs queued) the end reads");
+        for (int i = 0; i < 2000 / ack; i++) {
+            p.sendFrame(8, PING, 0, 0, new byte[8]);
+        }
+        assertFalse(p.carrier.readEnabled(), "above the 4,096-byte cap the end stops reading");
+        assertTrue(p.engine.writer.controlPending() <= 4096 + 2000, "the backlog: " + p.engine.writer.controlPending());
+        assertNull(p.goaway(), "not a tunnel error: the peer may still read");
+        p.carrier.unwritable = false;
+        p.carrier.listener.onWritable();
+        assertTrue(p.carrier.readEnabled(), "once the peer takes the ACKs the end reads again");
+    }
+
+    @Test
     void s10_pingsWithinTheRate_areServedForever() {
         RawPeer p = peer(TunnelOptions.builder().maxPingsPerSecond(10).build());
         for (int s = 0; s < 60; s++) {
@@ -131,7 +152,7 @@ class Section10FloodGuardTest {
         resetWhileWaiting.reset(ErrorCode.CANCELLED);
         p.pump();
         assertTrue(p.dialerCarrier.readEnabled(), "the dialer still reads");
-        assertTrue(p.dialer.writer.controlPending() <= TunnelImpl.CONTROL_HIGH_WATER);
+        assertTrue(p.dialer.writer.controlPending() <= p.dialer.controlHighWater);
         p.acceptorCarrier.setReadEnabled(true);
         p.pump();
         assertTrue(opened.stream().allMatch(c -> c.established().isDone() && !c.established().isCompletedExceptionally()),

@@ -90,8 +90,9 @@ public final class TunnelRegistry {
 
     /** A binding for an accepting side: {@code onTunnel} runs after each successful handshake. */
     public CarrierBinding acceptor(TunnelOptions options, Consumer<? super Tunnel> onTunnel) {
+        org.p2pvm.engine.HandshakeGate handshakes = org.p2pvm.engine.HandshakeGate.of(options); // this acceptor's backlog, §10
         return carrier -> {
-            TunnelEngine.TunnelSession session = TunnelEngine.open(carrier, options, onTunnel);
+            TunnelEngine.TunnelSession session = TunnelEngine.accept(carrier, options, onTunnel, handshakes);
             add(session.tunnel());
             session.handshake().whenComplete((t, e) -> {
                 if (e != null) {

@@ -113,6 +113,16 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
      */
     public static NettyCarrier forEngine(Channel channel, boolean dialer, boolean startOnActive,
             TunnelOptions options, Consumer<? super Tunnel> onOpen) {
+        return forEngine(channel, dialer, startOnActive, options, onOpen, null);
+    }
+
+    /**
+     * As {@link #forEngine(Channel, boolean, boolean, TunnelOptions, Consumer)}, for a carrier a server
+     * accepted: counted against the server's accept backlog {@code gate} (PROTOCOL.md §10), or not
+     * counted when {@code gate} is null.
+     */
+    public static NettyCarrier forEngine(Channel channel, boolean dialer, boolean startOnActive,
+            TunnelOptions options, Consumer<? super Tunnel> onOpen, org.p2pvm.engine.HandshakeGate gate) {
         Objects.requireNonNull(options, "options");
         Consumer<Tunnel> guarded = onOpen == null ? null : tunnel -> {
             try {
@@ -123,7 +133,8 @@ public final class NettyCarrier extends ChannelInboundHandlerAdapter implements 
             }
         };
         return new NettyCarrier(channel, dialer, startOnActive, carrier -> {
-            TunnelEngine.TunnelSession session = TunnelEngine.open(carrier, options, guarded);
+            TunnelEngine.TunnelSession session = gate == null ? TunnelEngine.open(carrier, options, guarded)
+                    : TunnelEngine.accept(carrier, options, guarded, gate);
             carrier.completeHandshakeFrom(session.handshake());
             return session;
         });

@@ -54,6 +54,8 @@ public final class NioServer implements TransportServer, SelectionHandler {
     private final InetSocketAddress localAddress;
     private final URI uri;
     private final TunnelOptions options;
+    /** The accept backlog (PROTOCOL.md §10): carriers of this server still in the handshake. */
+    private final org.p2pvm.engine.HandshakeGate handshakes;
     private final Consumer<? super Tunnel> onTunnel;
     private final NioSettings settings;
     /** Built once at bind; null without TLS. */
@@ -78,6 +80,7 @@ public final class NioServer implements TransportServer, SelectionHandler {
         this.localAddress = (InetSocketAddress) serverChannel.getLocalAddress();
         this.uri = Transports.tcpUri(localAddress);
         this.options = options;
+        this.handshakes = org.p2pvm.engine.HandshakeGate.of(options);
         this.onTunnel = onTunnel;
         this.settings = settings;
     }
@@ -271,7 +274,7 @@ public final class NioServer implements TransportServer, SelectionHandler {
         }
         TunnelSession session;
         try {
-            session = TunnelEngine.open(carrier, options, this::tunnelOpened);
+            session = TunnelEngine.accept(carrier, options, this::tunnelOpened, handshakes);
         } catch (RuntimeException e) {
             LOG.error("cannot start a tunnel on {}", carrier, e);
             carrier.close(false);
