@@ -3,6 +3,7 @@ package org.p2pvm.examples.grizzly;
 import static java.util.concurrent.TimeUnit.SECONDS;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,11 @@ public final class GrizzlyMigrationExample {
     }
 
     public static void main(String[] args) throws Exception {
+        run(System.out);
+    }
+
+    /** Runs the three steps once, printing each to {@code out}; returns when the tunnel is closed. */
+    static void run(PrintStream out) throws Exception {
         // step 3 (server side): the echo chain, unchanged, on a VmTransport instead of a TCPNIOTransport
         VmTransport echoVm = new VmTransport("echo");
         echoVm.setProcessor(EchoChains.server());
@@ -56,13 +62,13 @@ public final class GrizzlyMigrationExample {
         clientApp.start();
         try {
             SocketAddress server = serverApp.bind(new InetSocketAddress("127.0.0.1", 0)).getLocalAddress();
-            System.out.println("login server on tcp:/" + server);
+            out.println("login server on tcp:/" + server);
 
             ClientLogin login = new ClientLogin("alice");
             TCPNIOConnectorHandler.builder(clientApp).processor(EchoChains.lines(login)).build()
                     .connect(server, new EmptyCompletionHandler<Connection>());
             Tunnel tunnel = login.tunnel.get(10, SECONDS);
-            System.out.println("logged in; the same socket is now a tunnel " + tunnel.carrierLocalAddress()
+            out.println("logged in; the same socket is now a tunnel " + tunnel.carrierLocalAddress()
                     + " -> " + tunnel.carrierRemoteAddress());
 
             // step 2: the client still names its server with an InetSocketAddress, now a virtual IPv6 one
@@ -72,15 +78,15 @@ public final class GrizzlyMigrationExample {
             clientVm.setProcessor(EchoChains.lines(replies));           // the client chain, unchanged
             Connection<SocketAddress> echo =                            // was: transport.connect(host, 7777)
                     clientVm.connect(tunnel, new InetSocketAddress("::99", 7777)).get(10, SECONDS);
-            System.out.println("virtual connection " + echo.getLocalAddress() + " -> " + echo.getPeerAddress());
+            out.println("virtual connection " + echo.getLocalAddress() + " -> " + echo.getPeerAddress());
             for (String line : new String[] {"hello", "grizzly", "over a tunnel"}) {
                 echo.write(line);
-                System.out.println("  sent '" + line + "', got '" + replies.lines.poll(10, SECONDS) + "'");
+                out.println("  sent '" + line + "', got '" + replies.lines.poll(10, SECONDS) + "'");
             }
             echo.close().get(10, SECONDS);
             tunnel.close();
             tunnel.closeFuture().get(10, SECONDS);
-            System.out.println("done");
+            out.println("done");
         } finally {
             clientApp.shutdownNow();
             serverApp.shutdownNow();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Port forwarding end to end with real parts: the JDK's HTTP server behind {@code serve --forward},
  * the JDK's HTTP client through {@code connect --local}; and the reverse direction with
- * {@code connect --expose} and {@code serve --local}.
+ * {@code connect --expose} and {@code serve --local}; every transport, and nio and grizzly ends mixed.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class ForwardCommandTest {
@@ -66,6 +66,27 @@ class ForwardCommandTest {
                 concurrentRequests(local, 20);
                 upload(local, 4L << 20);
                 download(local, 4L << 20);
+                assertEquals(0, connect.stop(), connect.text());
+            }
+            assertEquals(0, serve.stop(), serve.text());
+        }
+    }
+
+    /** Both transports speak the same wire protocol, so either end may use either one. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "serve {0}, connect {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"nio, grizzly", "grizzly, nio"})
+    void forwardingWorksBetweenDifferentTransports(String serveTransport, String connectTransport) throws Exception {
+        try (HttpFixture http = new HttpFixture();
+                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", serveTransport, "--bind",
+                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
+            String uri = serve.await("listening on (\\S+) \\(" + serveTransport + "\\)").group(1);
+            try (RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", connectTransport,
+                    "--peer", uri, "--local", "127.0.0.1:0=[::10]:80")) {
+                String local = connect.await(LOCAL + "\\[::10]:80").group(1);
+                connect.await("tunnel ready");
+                concurrentRequests(local, 10);
+                upload(local, 1L << 20);
+                download(local, 1L << 20);
                 assertEquals(0, connect.stop(), connect.text());
             }
             assertEquals(0, serve.stop(), serve.text());

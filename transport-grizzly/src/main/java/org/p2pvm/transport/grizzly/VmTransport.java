@@ -47,7 +47,11 @@ import org.p2pvm.transport.grizzly.internal.VmTransportFilter;
  * {@code close()} sends FIN after queued data, {@code terminate*()} and {@code closeWithReason(e)} send
  * RESET. {@code canWrite()}/{@code notifyCanWrite()} follow the stream's writability (its high water
  * mark {@link org.p2pvm.TunnelOptions#streamWriteHighWaterMark()} and window), so Grizzly's write-queue
- * backpressure works unchanged; a suspended read context pauses reading (credit stops flowing).
+ * backpressure works unchanged. The mark is a signal, as {@code TCPNIOTransport}'s queue limit is in
+ * Grizzly 4: writes past it are queued, not refused, so memory stays bounded only for chains that
+ * respect {@code canWrite()}. {@code canWrite()} is exact on the tunnel's executor; a write from another
+ * thread counts once that executor has run it. A suspended read context, or READ interest turned off,
+ * pauses reading (credit stops flowing, so the peer stalls at the stream window).
  *
  * <p>Threads: every event of a virtual connection enters the chain on its tunnel's executor (the
  * carrier's event loop), one at a time, through {@code ProcessorExecutor}; the IO strategy is never

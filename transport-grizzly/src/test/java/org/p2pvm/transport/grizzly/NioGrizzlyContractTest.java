@@ -1,17 +1,15 @@
 package org.p2pvm.transport.grizzly;
 
 import java.net.URI;
-import org.junit.jupiter.api.Assumptions;
 import org.p2pvm.engine.contract.TransportHarness;
 import org.p2pvm.engine.contract.TunnelContractTest;
 import org.p2pvm.engine.contract.TunnelHarness;
 import org.p2pvm.spi.Transports;
 
-/** The contract kit with an nio dialer and a grizzly acceptor (skipped without transport-nio). */
+/** The contract kit with an nio dialer and a grizzly acceptor. */
 class NioGrizzlyContractTest extends TunnelContractTest {
     @Override
     protected TunnelHarness createHarness() {
-        Assumptions.assumeTrue(Transports.names().contains("nio"), "transport-nio is not on the class path yet");
         return new TransportHarness("nio→grizzly", () -> Transports.get("nio"), () -> Transports.get("grizzly"),
                 URI.create("tcp://127.0.0.1:0"));
     }
