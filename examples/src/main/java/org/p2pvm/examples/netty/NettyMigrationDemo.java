@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,29 +51,45 @@ public final class NettyMigrationDemo {
     }
 
     public static void main(String[] args) throws Exception {
+        if (!run(args, System.out)) {
+            System.err.println("usage: NettyMigrationDemo [serve PORT | connect HOST:PORT]");
+            System.exit(2);
+        }
+    }
+
+    /**
+     * What {@link #main} does, printing to {@code out} (the smoke test reads it).
+     *
+     * @return false, having done nothing, when the arguments are not a usage this demo knows
+     */
+    static boolean run(String[] args, PrintStream out) throws Exception {
+        boolean inProcess = args.length == 0;
+        boolean serve = args.length == 2 && args[0].equals("serve");
+        boolean connect = args.length == 2 && args[0].equals("connect");
+        if (!inProcess && !serve && !connect) {
+            return false;
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
-            if (args.length == 0) {
-                Channel login = serve(group, 0);
+            if (inProcess) {
+                Channel login = serve(group, 0, out);
                 int port = ((InetSocketAddress) login.localAddress()).getPort();
-                connect(group, new InetSocketAddress("127.0.0.1", port));
+                connect(group, new InetSocketAddress("127.0.0.1", port), out);
                 login.close().sync();
-            } else if (args.length == 2 && args[0].equals("serve")) {
-                serve(group, Integer.parseInt(args[1])).closeFuture().sync();
-            } else if (args.length == 2 && args[0].equals("connect")) {
-                String[] hp = args[1].split(":");
-                connect(group, new InetSocketAddress(hp[0], Integer.parseInt(hp[1])));
+            } else if (serve) {
+                serve(group, Integer.parseInt(args[1]), out).closeFuture().sync();
             } else {
-                System.err.println("usage: NettyMigrationDemo [serve PORT | connect HOST:PORT]");
-                System.exit(2);
+                String[] hp = args[1].split(":");
+                connect(group, new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), out);
             }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+        return true;
     }
 
     /** The server peer: a virtual HTTP server, and a TCP login port whose sockets become tunnels to it. */
-    static Channel serve(EventLoopGroup group, int port) throws Exception {
+    static Channel serve(EventLoopGroup group, int port, PrintStream out) throws Exception {
         // steps 2 and 3: the unchanged HTTP initializer, on a VM server channel at a virtual address
         VmServerChannel web = (VmServerChannel) new ServerBootstrap().group(group)
                 .channel(VmServerChannel.class)
@@ -88,12 +105,12 @@ public final class NettyMigrationDemo {
                     }
                 }).bind(port).sync().channel();
         login.closeFuture().addListener(f -> web.close());
-        System.out.println("serving " + WEB + " through tunnels from the login port " + login.localAddress());
+        out.println("serving " + WEB + " through tunnels from the login port " + login.localAddress());
         return login;
     }
 
     /** The client peer: log in, upgrade, and speak HTTP over virtual connections. */
-    static void connect(EventLoopGroup group, InetSocketAddress server) throws Exception {
+    static void connect(EventLoopGroup group, InetSocketAddress server, PrintStream out) throws Exception {
         CompletableFuture<Tunnel> tunnel = new CompletableFuture<>();
         Channel tcp = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
@@ -104,7 +121,7 @@ public final class NettyMigrationDemo {
                     }
                 }).connect(server).sync().channel();
         Tunnel t = tunnel.get(10, TimeUnit.SECONDS);
-        System.out.println("logged in; " + tcp.localAddress() + " -> " + tcp.remoteAddress() + " is now a tunnel");
+        out.println("logged in; " + tcp.localAddress() + " -> " + tcp.remoteAddress() + " is now a tunnel");
         t.awaitRemoteListen(WEB.vmAddress()).get(10, TimeUnit.SECONDS);
 
         for (int i = 1; i <= 3; i++) {
@@ -117,7 +134,7 @@ public final class NettyMigrationDemo {
             req.headers().set(HttpHeaderNames.HOST, "fd00::80");
             HttpUtil.setKeepAlive(req, false);
             ch.writeAndFlush(req);
-            System.out.println(ch.localAddress() + " -> " + ch.remoteAddress() + ": "
+            out.println(ch.localAddress() + " -> " + ch.remoteAddress() + ": "
                     + http.responses().poll(10, TimeUnit.SECONDS));
             ch.closeFuture().await(10, TimeUnit.SECONDS);
         }

@@ -56,13 +56,17 @@ import org.p2pvm.transport.grizzly.internal.TunnelRegistry;
  * {@code TlsRecordSplitter} in front of it hands it one record per call.
  *
  * <p>Properties ({@link TransportConfig#property}): {@code grizzly.maxWriteQueueBytes} (default
- * 1048576) — queued bytes per connection above which the carrier reports itself unwritable.
+ * 1048576) — queued bytes per connection above which the carrier reports itself unwritable. A bad
+ * value or an unknown {@code grizzly.*} key fails the constructor with an
+ * {@link IllegalArgumentException} naming it.
  *
  * <p>Thread-safe. {@link #close()} closes every tunnel with GOAWAY SHUTDOWN, waits for them (at most
  * {@value #CLOSE_WAIT_SECONDS} s) and stops the threads.
  */
 public final class GrizzlyTransport implements Transport {
     static final int CLOSE_WAIT_SECONDS = 10;
+    /** Transport property: queued bytes per connection above which the carrier is unwritable. */
+    public static final String MAX_WRITE_QUEUE_BYTES = "grizzly.maxWriteQueueBytes";
     /** Default of {@code grizzly.maxWriteQueueBytes}. */
     public static final int DEFAULT_MAX_WRITE_QUEUE_BYTES = 1 << 20;
 
@@ -76,11 +80,7 @@ public final class GrizzlyTransport implements Transport {
         int threads = config.effectiveIoThreads();
         String prefix = config.threadNamePrefix() != null ? config.threadNamePrefix() : "p2pvm-grizzly";
         this.threadPrefix = prefix;
-        int maxQueue = Integer.parseInt(config.property("grizzly.maxWriteQueueBytes",
-                Integer.toString(DEFAULT_MAX_WRITE_QUEUE_BYTES)));
-        if (maxQueue < 1) {
-            throw new IllegalArgumentException("grizzly.maxWriteQueueBytes is " + maxQueue + " but must be positive");
-        }
+        int maxQueue = maxWriteQueueBytes(config);
         transport = TCPNIOTransportBuilder.newInstance()
                 .setIOStrategy(SameThreadIOStrategy.getInstance())
                 .setSelectorRunnersCount(threads)
@@ -97,6 +97,33 @@ public final class GrizzlyTransport implements Transport {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the Grizzly transport: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads {@value #MAX_WRITE_QUEUE_BYTES}, the only {@code grizzly.*} property; any other
+     * {@code grizzly.*} key is a typo and rejected, as the other transports reject theirs.
+     */
+    private static int maxWriteQueueBytes(TransportConfig config) {
+        for (String key : config.properties().keySet()) {
+            if (key.startsWith("grizzly.") && !key.equals(MAX_WRITE_QUEUE_BYTES)) {
+                throw new IllegalArgumentException("unknown grizzly transport property '" + key + "'; known: "
+                        + MAX_WRITE_QUEUE_BYTES);
+            }
+        }
+        String v = config.property(MAX_WRITE_QUEUE_BYTES, null);
+        if (v == null) {
+            return DEFAULT_MAX_WRITE_QUEUE_BYTES;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(MAX_WRITE_QUEUE_BYTES + " is '" + v + "' but must be a whole number", e);
+        }
+        if (value < 1) {
+            throw new IllegalArgumentException(MAX_WRITE_QUEUE_BYTES + " is " + value + " but must be positive");
+        }
+        return value;
     }
 
     @Override

@@ -68,6 +68,21 @@ class GrizzlyTransportTest {
     }
 
     @Test
+    void aBadValueOrAnUnknownGrizzlyKeyIsRejectedNamingIt() {
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Transports.get("grizzly",
+                org.p2pvm.spi.TransportConfig.builder().property("grizzly.maxWriteQueueBytes", "1MiB").build()));
+        assertTrue(bad.getMessage().contains("grizzly.maxWriteQueueBytes is '1MiB'"), bad.getMessage());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class, () -> Transports.get("grizzly",
+                org.p2pvm.spi.TransportConfig.builder().property("grizzly.maxWriteQueue", "100").build()));
+        assertTrue(typo.getMessage().contains("'grizzly.maxWriteQueue'"), typo.getMessage());
+        try (Transport t = Transports.get("grizzly", org.p2pvm.spi.TransportConfig.builder().ioThreads(1)
+                .property("grizzly.maxWriteQueueBytes", " 4096 ").property("netty.epoll", "false").build())) {
+            assertEquals(4096, ((GrizzlyTransport) t).grizzlyTransport().getAsyncQueueIO().getWriter()
+                    .getMaxPendingBytesPerConnection());
+        }
+    }
+
+    @Test
     void isFoundByNameAndEchoesOverAVirtualConnection() throws Exception {
         assertTrue(Transports.names().contains("grizzly"));
         try (Transport server = Transports.get("grizzly"); Transport client = Transports.get("grizzly")) {

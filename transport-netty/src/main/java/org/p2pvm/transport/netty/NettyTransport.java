@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Properties of the {@link TransportConfig}: {@code netty.epoll} ({@code true}/{@code false},
  * default true) allows the native transport; {@code netty.tls.provider} ({@code auto}, {@code jdk},
- * {@code openssl}; default auto) picks the TLS engine.
+ * {@code openssl}; default auto) picks the TLS engine. A bad value or an unknown {@code netty.*} key
+ * fails the constructor with an {@link IllegalArgumentException} naming it.
  *
  * <p>Thread-safe. {@link #close()} closes every server and tunnel (GOAWAY SHUTDOWN), waits briefly for
  * them, and stops the event loops.
@@ -66,11 +67,17 @@ public final class NettyTransport implements Transport {
     private final String tlsProvider;
     private volatile boolean closed;
 
-    /** A transport with its own event loops, configured by {@code config}. */
+    /**
+     * A transport with its own event loops, configured by {@code config}.
+     *
+     * @throws IllegalArgumentException naming the property when a {@code netty.*} key is unknown or its
+     *     value is bad
+     */
     public NettyTransport(TransportConfig config) {
         Objects.requireNonNull(config, "config");
-        this.tlsProvider = config.property(NettyTls.PROVIDER_PROPERTY, "auto");
-        this.flavor = IoFlavor.choose(!"false".equalsIgnoreCase(config.property(IoFlavor.EPOLL_PROPERTY, "true")));
+        NettySettings settings = NettySettings.of(config);
+        this.tlsProvider = settings.tlsProvider();
+        this.flavor = IoFlavor.choose(settings.allowEpoll());
         String prefix = config.threadNamePrefix() != null ? config.threadNamePrefix() : "p2pvm-netty-" + flavor.name();
         this.group = new MultiThreadIoEventLoopGroup(config.effectiveIoThreads(),
                 new DefaultThreadFactory(prefix, true), flavor.ioHandlerFactory());

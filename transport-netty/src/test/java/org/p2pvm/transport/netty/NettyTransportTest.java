@@ -43,6 +43,25 @@ class NettyTransportTest {
     }
 
     @Test
+    void aBadValueOrAnUnknownNettyKeyIsRejectedNamingIt() {
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new NettyTransport(
+                TransportConfig.builder().ioThreads(1).property("netty.epoll", "maybe").build()));
+        assertTrue(bad.getMessage().contains("netty.epoll is 'maybe'"), bad.getMessage());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class, () -> new NettyTransport(
+                TransportConfig.builder().ioThreads(1).property("netty.epol", "false").build()));
+        assertTrue(typo.getMessage().contains("'netty.epol'") && typo.getMessage().contains("netty.epoll"),
+                typo.getMessage());
+        // through the registry too, as the README shows it
+        assertThrows(IllegalArgumentException.class, () -> Transports.get("netty",
+                TransportConfig.builder().property("netty.tls.providr", "jdk").build()));
+        // other transports' keys are theirs to check; case and blanks do not matter for booleans
+        try (NettyTransport t = new NettyTransport(TransportConfig.builder().ioThreads(1)
+                .property("nio.backlog", "7").property("netty.epoll", " FALSE ").build())) {
+            assertEquals("nio", t.ioFlavor());
+        }
+    }
+
+    @Test
     void dialAcceptAndEchoOnBothIoFlavors() throws Exception {
         for (String epoll : new String[] {"false", "true"}) {
             TransportConfig cfg = TransportConfig.builder().ioThreads(2).property("netty.epoll", epoll).build();

@@ -247,6 +247,98 @@ class UpgradeTest {
     }
 
     @Test
+    void removeTakesOutOnlyTheNamedHandlersAndKeepsTheRestInFront() throws Exception {
+        VmServer echo = Echo.server(ECHO);
+        List<String> lineProtocol = List.of("lines", "strDecoder", "strEncoder", "login");
+        // server: "probe" (recordReads) is not named, so it stays in front of the carrier
+        InetSocketAddress addr = startServer(null, () -> onLine((ctx, line) -> {
+            ctx.write("OK\n");
+            NettyTunnels.upgrade(ctx.channel(), OPTIONS, UpgradeOptions.builder()
+                    .remove(lineProtocol.toArray(String[]::new)).onOpen(t -> t.install(echo)).build())
+                    .whenComplete((t, e) -> complete(serverTunnel, t, e));
+        }), true);
+        ReadSizes clientReads = new ReadSizes();
+        CompletableFuture<Tunnel> clientTunnel = new CompletableFuture<>();
+        Channel client = dial(addr, ch -> {
+            ch.pipeline().addLast("log", new LoggingHandler()).addLast("probe", clientReads);
+            lineProtocol(ch, onLine((ctx, line) -> NettyTunnels.upgrade(ctx.channel(), OPTIONS,
+                    UpgradeOptions.builder().remove("login", "strEncoder", "strDecoder", "lines").build())
+                    .whenComplete((t, e) -> complete(clientTunnel, t, e))));
+        });
+        client.writeAndFlush("LOGIN dave\n");
+        Tunnel t = clientTunnel.get(10, SECONDS);
+        assertEquals(List.of("log", "probe", ChannelUpgradeName.CARRIER), names(client));
+        assertEquals(List.of("probe", ChannelUpgradeName.CARRIER), names(serverChild.get()));
+        assertEchoWorks(t);
+        // the kept handlers really are in the path: they saw the tunnel's bytes, not just the login
+        int seen = clientReads.sizes.stream().mapToInt(Integer::intValue).sum();
+        assertTrue(seen > 300_000, "the kept probe saw only " + seen + " bytes");
+    }
+
+    @Test
+    void anExplicitRoleMakesTheAcceptedChannelTheDialer() throws Exception {
+        VmServer echo = Echo.server(ECHO);
+        // the server's accepted channel would be the acceptor by default; here it dials, and the
+        // client's channel (made by a Bootstrap, default dialer) accepts
+        InetSocketAddress addr = startServer(null, () -> onLine((ctx, line) -> {
+            ctx.write("OK\n");
+            NettyTunnels.upgrade(ctx.channel(), OPTIONS,
+                    UpgradeOptions.builder().dialer(true).onOpen(t -> t.install(echo)).build())
+                    .whenComplete((t, e) -> complete(serverTunnel, t, e));
+        }), false);
+        CompletableFuture<Tunnel> clientTunnel = new CompletableFuture<>();
+        Channel client = dial(addr, ch -> lineProtocol(ch, onLine((ctx, line) -> NettyTunnels.upgrade(ctx.channel(),
+                OPTIONS, UpgradeOptions.builder().dialer(false).build())
+                .whenComplete((t, e) -> complete(clientTunnel, t, e)))));
+        client.writeAndFlush("LOGIN erin\n");
+        Tunnel t = clientTunnel.get(10, SECONDS);
+        assertFalse(t.isDialer());
+        assertTrue(serverTunnel.get(10, SECONDS).isDialer());
+        assertEquals(List.of(ChannelUpgradeName.CARRIER), names(client));
+        assertEquals(List.of(ChannelUpgradeName.CARRIER), names(serverChild.get()));
+        // the acceptor end opens streams too (even ids), and the dialer end serves them
+        assertEchoWorks(t);
+    }
+
+    @Test
+    void anApplicationReadingOnDemandGetsATunnelThatReadsByItself() throws Exception {
+        VmServer echo = Echo.server(ECHO);
+        // the server application turned autoRead off and asks for each read itself
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(io.netty.channel.ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("demand", new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.read();
+                                ctx.fireChannelActive();
+                            }
+                        });
+                        lineProtocol(ch, onLine((ctx, line) -> NettyTunnels.upgrade(ctx.channel(), OPTIONS,
+                                UpgradeOptions.builder().onOpen(t -> t.install(echo)).build())
+                                .whenComplete((t, e) -> complete(serverTunnel, t, e))));
+                        serverChild.complete(ch);
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        CompletableFuture<Tunnel> clientTunnel = new CompletableFuture<>();
+        Channel client = dial((InetSocketAddress) server.localAddress(), ch -> lineProtocol(ch, onLine((ctx, l) -> { })));
+        client.eventLoop().execute(() -> {
+            client.write("LOGIN carol\n");
+            NettyTunnels.upgrade(client, OPTIONS).whenComplete((t, e) -> complete(clientTunnel, t, e));
+        });
+        Tunnel t = clientTunnel.get(10, SECONDS);
+        serverTunnel.get(10, SECONDS);
+        Channel child = serverChild.get();
+        CompletableFuture<Boolean> autoRead = new CompletableFuture<>();
+        child.eventLoop().execute(() -> autoRead.complete(child.config().isAutoRead()));
+        assertTrue(autoRead.get(10, SECONDS), "the carrier owns reading after the upgrade");
+        // 300 kB each way: more than one read's worth, so it needs continuous reading
+        assertEchoWorks(t);
+    }
+
+    @Test
     void unknownHandlerNameFailsAndLeavesThePipelineAlone() throws Exception {
         InetSocketAddress addr = startServer(null, () -> onLine((ctx, line) -> { }), false);
         Channel client = dial(addr, ch -> {

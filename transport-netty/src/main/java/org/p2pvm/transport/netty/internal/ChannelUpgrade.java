@@ -10,8 +10,9 @@ import org.p2pvm.Tunnel;
 /**
  * The steps of an upgrade, on the channel's event loop: add the (not yet started) carrier last, remove
  * the application's handlers from the tail towards the head — so that a decoder's leftover bytes flow
- * straight to the carrier, not through another decoder that is about to go — then start the engine,
- * which sends HELLO through the handlers that stay and receives the held bytes.
+ * straight to the carrier, not through another decoder that is about to go — then turn reading on
+ * and start the engine, which sends HELLO through the handlers that stay and receives the held bytes
+ * (and may turn reading off again).
  */
 public final class ChannelUpgrade {
     /** The carrier's name in the pipeline. */
@@ -79,9 +80,13 @@ public final class ChannelUpgrade {
         for (int i = doomed.size() - 1; i >= 0; i--) {
             p.remove(doomed.get(i));
         }
-        carrier.start();
-        // the carrier owns reading from now on (the application may have turned autoRead off)
+        // the carrier owns reading from now on (the application may have turned autoRead off). Turned on
+        // before start(): the engine may turn reading off while it consumes the held bytes
+        // (setReadEnabled(false) sets autoRead false), and that decision must stand.
         channel.config().setAutoRead(true);
-        channel.read();
+        carrier.start();
+        if (channel.config().isAutoRead()) {
+            channel.read();
+        }
     }
 }

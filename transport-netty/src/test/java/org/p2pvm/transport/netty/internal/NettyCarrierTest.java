@@ -46,6 +46,8 @@ class NettyCarrierTest {
     private final LinkedBlockingQueue<NettyCarrier> carriers = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<FakeListener> listeners = new LinkedBlockingQueue<>();
     private Socket peer;
+    /** Set before {@link #start} to put an outbound handler in front of the carrier. */
+    private io.netty.channel.ChannelOutboundHandler inFront;
 
     static Stream<String> flavors() {
         return IoFlavor.choose(true).name().equals("epoll") ? Stream.of("nio", "epoll") : Stream.of("nio");
@@ -60,6 +62,9 @@ class NettyCarrierTest {
                     protected void initChannel(Channel ch) {
                         if (mark != null) {
                             ch.config().setWriteBufferWaterMark(mark);
+                        }
+                        if (inFront != null) {
+                            ch.pipeline().addLast("in-front", inFront);
                         }
                         NettyCarrier c = new NettyCarrier(ch, false, true, carrier -> {
                             FakeListener l = new FakeListener(ch);
@@ -131,6 +136,21 @@ class NettyCarrierTest {
     @ParameterizedTest
     @MethodSource("flavors")
     void aBatchGoesOutAsOneGatheringWriteAndCompletesInOrder(String flavor) throws Exception {
+        // every write and flush the carrier makes passes this handler on its way to the socket
+        List<String> outbound = new CopyOnWriteArrayList<>();
+        inFront = new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
+                outbound.add("write");
+                ctx.write(msg, p);
+            }
+
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                outbound.add("flush");
+                ctx.flush();
+            }
+        };
         start(flavor, null);
         NettyCarrier c = carrier();
         listener();
@@ -157,6 +177,8 @@ class NettyCarrierTest {
         });
         both.get(10, SECONDS);
         assertEquals(List.of("first", "second"), order);
+        // one flush per batch, after all of the batch's parts (heap header and direct payload: two)
+        assertEquals(List.of("write", "write", "flush", "write", "flush"), outbound);
         byte[] got = new byte[9];
         new DataInputStream(peer.getInputStream()).readFully(got);
         assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, got);
