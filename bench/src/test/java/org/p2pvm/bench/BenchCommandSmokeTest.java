@@ -37,6 +37,9 @@ class BenchCommandSmokeTest {
                 "--scenario", "bulk-1,fat-link,held");
         assertTrue(Files.readString(out.resolve("results.md")).contains("| fat-link |"), text);
         assertTrue(Files.size(out.resolve("fat-link.png")) > 0);
+        // the memory bound of §6: bytes held by readers that stopped never exceed the tunnel window
+        assertTrue(Files.readString(out.resolve("results.md")).lines()
+                .anyMatch(l -> l.startsWith("| held |") && l.contains("| met |")), text);
     }
 
     @Test

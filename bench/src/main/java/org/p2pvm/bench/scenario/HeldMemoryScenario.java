@@ -23,7 +23,6 @@ import org.p2pvm.bench.link.TunnelLink;
  */
 final class HeldMemoryScenario implements Scenario {
     private static final int RTT = 50;
-    private static final long GROW_MILLIS = 3000;
 
     @Override
     public String id() {
@@ -51,7 +50,8 @@ final class HeldMemoryScenario implements Scenario {
                 p.start();
                 pumps.add(p);
             }
-            TimeUnit.MILLISECONDS.sleep(GROW_MILLIS);
+            // 3 s at full size (60 round trips): long past the few round trips growth takes (§6)
+            TimeUnit.MILLISECONDS.sleep(Math.max(200, ctx.config.measure().toMillis() * 3 / 5));
             ctx.progress.phase(id() + " " + t + " readers stopped, holding");
             link.servers().startHolding();
             long peak = 0;
