@@ -11,14 +11,22 @@ import org.p2pvm.VmConnection;
 
 /**
  * Streams kept busy by blocking I/O: for each connection, one thread blocked in
- * {@code InputStream.read} and one writing 16 KiB chunks forever. Each thread's end is recorded:
- * the exception that ended it, or {@link #CLEAN_EOF} if a read returned -1 (which a fault must
- * never produce: a cut carrier is not a clean end of stream). Thread-safe.
+ * {@code InputStream.read} and one writing 16 KiB chunks forever. Each thread's end is recorded
+ * with the {@link System#nanoTime()} it happened at: the exception that ended it, or
+ * {@link #CLEAN_EOF} if a read returned -1 (which a fault must never produce: a cut carrier is not
+ * a clean end of stream). Thread-safe.
  */
 final class StreamFleet {
     static final Throwable CLEAN_EOF = new Throwable("read returned -1 (clean end of stream)");
 
-    final List<CompletableFuture<Throwable>> ends = new CopyOnWriteArrayList<>();
+    /** How one thread ended: {@code error} (or {@link #CLEAN_EOF}) at {@code nanos} (System.nanoTime). */
+    record End(Throwable error, long nanos) {
+        static End now(Throwable error) {
+            return new End(error, System.nanoTime());
+        }
+    }
+
+    final List<CompletableFuture<End>> ends = new CopyOnWriteArrayList<>();
     final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstBytes;
     private final String side;
@@ -32,8 +40,8 @@ final class StreamFleet {
     void attach(VmConnection c) {
         InputStream in = c.inputStream();
         OutputStream out = c.outputStream();
-        CompletableFuture<Throwable> readEnd = new CompletableFuture<>();
-        CompletableFuture<Throwable> writeEnd = new CompletableFuture<>();
+        CompletableFuture<End> readEnd = new CompletableFuture<>();
+        CompletableFuture<End> writeEnd = new CompletableFuture<>();
         ends.add(readEnd);
         ends.add(writeEnd);
         start("fleet-" + side + "-reader-" + c.streamId(), () -> {
@@ -43,7 +51,7 @@ final class StreamFleet {
                 while (true) {
                     int n = in.read(buf);
                     if (n < 0) {
-                        readEnd.complete(CLEAN_EOF);
+                        readEnd.complete(End.now(CLEAN_EOF));
                         return;
                     }
                     if (first) {
@@ -52,7 +60,7 @@ final class StreamFleet {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                readEnd.complete(e);
+                readEnd.complete(End.now(e));
             }
         });
         start("fleet-" + side + "-writer-" + c.streamId(), () -> {
@@ -62,7 +70,7 @@ final class StreamFleet {
                     out.write(chunk);
                 }
             } catch (IOException | RuntimeException e) {
-                writeEnd.complete(e);
+                writeEnd.complete(End.now(e));
             }
         });
     }
