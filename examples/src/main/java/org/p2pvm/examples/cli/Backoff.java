@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential backoff with full jitter between reconnection attempts: the n-th wait is uniform in
- * [cap/2, cap] where cap = min(max, initial * 2^n), so many dialers that lost the same server do not
- * all come back in the same millisecond. Not thread-safe (one dial loop owns it).
+ * Exponential backoff with "equal jitter" between reconnection attempts: the n-th wait (n from 0) is
+ * uniform in [cap/2, cap] where cap = min(max, initial * 2^n). The random half spreads out the
+ * dialers that lost the same server, so they do not all come back in the same millisecond; the fixed
+ * half keeps every wait at least cap/2, so a dialer never spins on a dead peer (full jitter, uniform
+ * in [0, cap], can draw waits near zero). Not thread-safe (one dial loop owns it).
  */
 final class Backoff {
     private final Duration initial;

@@ -118,7 +118,7 @@ public final class LocalListener implements Closeable {
     private void start(Socket socket, VmConnection connection) {
         try {
             InputStream in = connection.inputStream();
-            Splice.start(socket, connection, in, threads);
+            Splice.start(socket, connection, in, threads, log);
         } catch (RuntimeException e) {
             connection.reset(org.p2pvm.ErrorCode.CANCELLED);
             abort(socket);

@@ -5,9 +5,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.VmConnection;
+import org.p2pvm.examples.support.Failures;
 
 /**
  * Joins one real TCP socket and one virtual connection: bytes flow both ways until both sides have
@@ -28,6 +31,10 @@ import org.p2pvm.VmConnection;
  * <p>Threads come from the {@link Executor} given (an unbounded pool of daemon threads in
  * {@link ForwardThreads}); nothing here runs on the tunnel's executor. The copy buffers are owned by
  * their thread; the output adapter copies each chunk before queueing it.
+ *
+ * <p>An abort is reported once per pair, as one line to the {@code log} given: which virtual
+ * connection, which side failed and why (never payload), so a user can tell a connection cut by a
+ * dropped tunnel from one that ended normally.
  */
 public final class Splice {
     /** Bytes read from either side at once. */
@@ -36,36 +43,46 @@ public final class Splice {
     private final Socket socket;
     private final VmConnection connection;
     private final InputStream vmIn;
+    private final Consumer<String> log;
     private final AtomicInteger running = new AtomicInteger(2);
+    private final AtomicBoolean aborted = new AtomicBoolean();
 
-    private Splice(Socket socket, VmConnection connection, InputStream vmIn) {
+    private Splice(Socket socket, VmConnection connection, InputStream vmIn, Consumer<String> log) {
         this.socket = socket;
         this.connection = connection;
         this.vmIn = vmIn;
+        this.log = log;
     }
 
     /**
      * Starts copying in both directions on two threads of {@code threads}. Call
      * {@link VmConnection#inputStream()} yourself beforehand when the connection must stop being
      * delivered to a handler at once (an acceptor does, before returning); pass it as {@code vmIn}.
+     *
+     * @param log receives one line when the pair is aborted (from a copy thread)
      */
-    public static void start(Socket socket, VmConnection connection, InputStream vmIn, Executor threads) {
-        Splice s = new Splice(socket, connection, vmIn);
+    public static void start(Socket socket, VmConnection connection, InputStream vmIn, Executor threads,
+            Consumer<String> log) {
+        Splice s = new Splice(socket, connection, vmIn, log);
         threads.execute(s::socketToVm);
         threads.execute(s::vmToSocket);
     }
 
     private void socketToVm() {
         byte[] buf = new byte[CHUNK];
-        try (OutputStream vmOut = connection.outputStream()) {
+        // Not try-with-resources: its close() would send FIN before the catch block's RESET, and a
+        // peer reading that FIN first would take a reset for a clean end.
+        try {
+            OutputStream vmOut = connection.outputStream();
             InputStream in = socket.getInputStream();
             int n;
             while ((n = in.read(buf)) >= 0) {
                 vmOut.write(buf, 0, n);
             }
             // EOF from TCP: close() sends FIN after the queued bytes (half close).
+            vmOut.close();
         } catch (IOException e) {
-            abort();
+            abort("TCP to virtual", e);
         } finally {
             done();
         }
@@ -81,14 +98,19 @@ public final class Splice {
             }
             socket.shutdownOutput();
         } catch (IOException e) {
-            abort();
+            abort("virtual to TCP", e);
         } finally {
             done();
         }
     }
 
     /** One side failed: reset the other so the failure is seen, not mistaken for a clean end. */
-    private void abort() {
+    private void abort(String direction, IOException cause) {
+        if (aborted.compareAndSet(false, true)) {
+            // The second direction fails because of the first abort: only the first cause is news.
+            log.accept("connection " + describe(connection) + " <-> TCP " + socket.getRemoteSocketAddress()
+                    + " aborted (" + direction + "): " + Failures.describe(vmCause(cause)));
+        }
         try {
             connection.reset(ErrorCode.CANCELLED);
         } catch (RuntimeException e) {
@@ -100,6 +122,21 @@ public final class Splice {
             // already closed
         }
         closeSocket();
+    }
+
+    /** The stream adapters wrap the engine's reason (tunnel closed, stream reset) in an IOException. */
+    private static Throwable vmCause(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.p2pvm.VmException) {
+                return t;
+            }
+        }
+        return e;
+    }
+
+    /** E.g. {@code stream 5 [::1]:49152 -> [::10]:80}. */
+    static String describe(VmConnection c) {
+        return "stream " + Integer.toUnsignedString(c.streamId()) + " " + c.localAddress() + " -> " + c.remoteAddress();
     }
 
     private void done() {

@@ -76,7 +76,7 @@ public final class TcpForward {
                 }
                 return;
             }
-            Splice.start(socket, connection, vmIn, threads);
+            Splice.start(socket, connection, vmIn, threads, log);
         });
     }
 

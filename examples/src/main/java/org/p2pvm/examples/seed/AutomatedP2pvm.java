@@ -15,7 +15,8 @@ import org.p2pvm.spi.Transport;
  * Seed example "automated P2PVM": a dialer that keeps its tunnel up by itself. Whenever the tunnel
  * closes it dials again with exponential backoff and jitter, and hands every new tunnel to
  * {@code onReady} (reinstall servers there). This is the loop behind {@code p2pvm connect
- * --local/--expose}, reduced to its core; {@code AutomatedP2pvmTest} kills the carrier under it.
+ * --local/--expose}, reduced to its core; {@code SeedExamplesTest#automatedReconnectsAfterCarrierKills}
+ * kills the carrier under it.
  * Runs on the calling thread until that thread is interrupted.
  */
 public final class AutomatedP2pvm {

@@ -3,11 +3,16 @@ package org.p2pvm.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,7 +22,9 @@ import org.p2pvm.engine.contract.TcpFaultProxy;
 /**
  * The dialing {@code connect} recovers when its carrier is killed (the kit's {@link TcpFaultProxy}
  * resets both sockets): three kills, and after each a new "tunnel ready" and working HTTP through
- * the same local listener. Also {@code serve --max-tunnels}.
+ * the same local listener; redials refused for a while are retried until the peer is back; a
+ * download in flight when the carrier dies ends with a reset and a logged cause, not a clean EOF.
+ * Also {@code serve --max-tunnels}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReconnectCommandTest {
@@ -47,6 +54,92 @@ class ReconnectCommandTest {
                 }
                 assertEquals(4, countOf(connect.out.text(), "tunnel ready"), connect.text());
                 assertTrue(connect.out.text().contains("reconnecting"), connect.text());
+                assertEquals(0, connect.stop(), connect.text());
+            }
+        }
+    }
+
+    @Test
+    void redialsRefusedByThePeerAreRetriedWithBackoffUntilItIsBack() throws Exception {
+        try (HttpFixture http = new HttpFixture();
+                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
+                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
+            int port = Integer.parseInt(serve.await(LISTENING).group(1));
+            try (TcpFaultProxy proxy = new TcpFaultProxy(new InetSocketAddress("127.0.0.1", port));
+                    RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio",
+                            "--peer", "127.0.0.1:" + proxy.localAddress().getPort(), "--local",
+                            "127.0.0.1:0=[::10]:80", "--reconnect-max", "1")) {
+                String local = connect.await(LOCAL).group(1);
+                connect.await("tunnel ready");
+                // The peer is "down": every new carrier is reset at once, then the tunnel is cut.
+                proxy.refuseNewConnections(true);
+                proxy.killAll();
+                connect.await("(?s)(reconnect to \\S+ failed: .*){3}");
+                assertEquals(1, countOf(connect.out.text(), "tunnel ready"), connect.text());
+                proxy.refuseNewConnections(false);
+                connect.await("(?s)(tunnel ready.*){2}");
+
+                String text = connect.out.text();
+                int lastFailure = text.lastIndexOf("failed: ");
+                int secondReady = text.indexOf("tunnel ready", text.indexOf("tunnel ready") + 1);
+                assertTrue(lastFailure < secondReady, "retries come before the new tunnel:\n" + text);
+                assertTrue(proxy.connectionsRefused() >= 3, proxy.connectionsRefused() + " refused\n" + text);
+                get(local, 7);
+                assertEquals(0, connect.stop(), connect.text());
+            }
+        }
+    }
+
+    @Test
+    void aDownloadInFlightWhenTheCarrierDiesEndsWithAResetAndALoggedCause() throws Exception {
+        long size = 1L << 30; // far more than every buffer on the way can hold: the download cannot finish
+        try (HttpFixture http = new HttpFixture();
+                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
+                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
+            int port = Integer.parseInt(serve.await(LISTENING).group(1));
+            try (TcpFaultProxy proxy = new TcpFaultProxy(new InetSocketAddress("127.0.0.1", port));
+                    RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio",
+                            "--peer", "127.0.0.1:" + proxy.localAddress().getPort(), "--local",
+                            "127.0.0.1:0=[::10]:80", "--reconnect-max", "1")) {
+                String local = connect.await(LOCAL).group(1);
+                connect.await("tunnel ready");
+                int c = local.lastIndexOf(':');
+                long received = 0;
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(local.substring(0, c), Integer.parseInt(local.substring(c + 1))),
+                            10_000);
+                    s.setSoTimeout(30_000);
+                    s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: test\r\n"
+                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    InputStream in = s.getInputStream();
+                    byte[] buf = new byte[64 * 1024];
+                    // The download is under way (and stalls here: this reader stops reading).
+                    while (received < (1 << 20)) {
+                        int n = in.read(buf);
+                        assertTrue(n > 0, "the download ended after " + received + " bytes");
+                        received += n;
+                    }
+                    proxy.killAll();
+                    long before = received;
+                    IOException failure = null;
+                    try {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            received += n;
+                        }
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                    assertTrue(failure instanceof SocketException,
+                            "the client must see the connection reset, not a clean EOF after " + received + " of "
+                                    + size + " bytes (" + (received - before) + " after the kill): " + failure
+                                    + "\n" + connect.text());
+                    assertTrue(received < size, received + " bytes");
+                }
+                connect.await("connection stream \\d+ \\S+ -> \\[::10]:80 <-> TCP \\S+ aborted \\(virtual to TCP\\): "
+                        + "tunnel closed");
+                connect.await("(?s)(tunnel ready.*){2}");
+                get(local, 5);
                 assertEquals(0, connect.stop(), connect.text());
             }
         }

@@ -41,6 +41,8 @@ public final class TcpFaultProxy implements AutoCloseable {
     private final AtomicLong downstream = new AtomicLong();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean refusing = new AtomicBoolean();
+    private final AtomicInteger refused = new AtomicInteger();
 
     /**
      * Listens on an ephemeral port of the target's loopback family (127.0.0.1 or ::1) and forwards
@@ -81,6 +83,20 @@ public final class TcpFaultProxy implements AutoCloseable {
         return accepted.get();
     }
 
+    /**
+     * While {@code refuse} is true, every new connection is reset as soon as it is accepted, without
+     * dialing the target: the peer is "down" for dialers while the real server keeps running.
+     * Connections already forwarded are not touched (see {@link #killAll()}).
+     */
+    public void refuseNewConnections(boolean refuse) {
+        refusing.set(refuse);
+    }
+
+    /** Connections reset at once because {@link #refuseNewConnections} was on. */
+    public int connectionsRefused() {
+        return refused.get();
+    }
+
     /** Resets every forwarded connection at once (RST on both sides); the proxy keeps accepting. */
     public void killAll() {
         for (Pair p : List.copyOf(pairs)) {
@@ -113,6 +129,11 @@ public final class TcpFaultProxy implements AutoCloseable {
                 return;
             }
             int n = accepted.incrementAndGet();
+            if (refusing.get()) {
+                refused.incrementAndGet();
+                resetQuietly(client);
+                continue;
+            }
             try {
                 Socket upstreamSocket = new Socket();
                 upstreamSocket.setTcpNoDelay(true);
