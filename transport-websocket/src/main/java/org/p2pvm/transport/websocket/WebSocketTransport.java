@@ -211,6 +211,12 @@ public final class WebSocketTransport implements Transport {
         if (cause instanceof ConnectException) {
             return new IOException(what + "connection refused", cause);
         }
+        if (!endpoint.secure() && String.valueOf(cause.getMessage()).startsWith("parsing HTTP/1.1 status line")) {
+            // a TLS server answers a plaintext request with a TLS alert, which the client reads as a
+            // garbled status line; say so rather than leave the user with the parser's complaint
+            return new IOException(what + "the server's answer is not HTTP; is it a wss:// (TLS) server? (" + cause
+                    + ")", cause);
+        }
         return new IOException(what + cause, cause);
     }
 
