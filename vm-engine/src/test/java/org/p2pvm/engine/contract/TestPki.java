@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -16,7 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -138,6 +144,77 @@ public final class TestPki {
             return ctx;
         } catch (Exception e) {
             throw new IllegalStateException("cannot make an SSLContext", e);
+        }
+    }
+
+    /**
+     * A dialer's context that offers this PKI's client certificate to any server that asks, whatever
+     * CAs the server names (the JDK's key manager would offer nothing to a server naming another CA),
+     * trusting {@code trustedCa}: for "an offered certificate is checked" tests.
+     */
+    public SSLContext clientContextAlwaysOffering(Path trustedCa) {
+        try {
+            char[] pw = "offer".toCharArray();
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(clientKeys(pw), pw);
+            X509ExtendedKeyManager keys = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+            String alias = keys.getClientAliases("EC", null)[0];
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", TlsContexts.readCertificates(trustedCa).get(0));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new KeyManager[] {new AlwaysOffer(keys, alias)}, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make an SSLContext", e);
+        }
+    }
+
+    /** Picks its one client alias for every request; everything else is the JDK key manager's. */
+    private static final class AlwaysOffer extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager d;
+        private final String alias;
+
+        AlwaysOffer(X509ExtendedKeyManager d, String alias) {
+            this.d = d;
+            this.alias = alias;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return alias;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return alias;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return d.getClientAliases(keyType, null);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return d.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return d.chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String a) {
+            return d.getCertificateChain(a);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String a) {
+            return d.getPrivateKey(a);
         }
     }
 
