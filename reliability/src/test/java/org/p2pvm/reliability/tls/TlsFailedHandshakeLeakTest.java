@@ -3,9 +3,9 @@ package org.p2pvm.reliability.tls;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.BufferPoolMXBean;
+import java.net.URI;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +27,8 @@ import org.p2pvm.spi.TransportServer;
 
 /**
  * 1,000 failed TLS handshakes per transport (half against an untrusted certificate, half a plaintext
- * dialer against the TLS acceptor; 16 in flight) leak nothing: afterwards the threads are those of
+ * dialer against the TLS acceptor; 16 in flight) leak nothing — for websocket the acceptor is
+ * {@code wss://} and the plaintext half dials {@code ws://} on its port: afterwards the threads are those of
  * the baseline by name, the heap and the direct buffers are back near the baseline after GC, the
  * acceptor holds no tunnel, a good dialer still gets through, and for netty the ResourceLeakDetector
  * (PARANOID) reported nothing.
@@ -44,15 +45,20 @@ class TlsFailedHandshakeLeakTest {
     private static final long DIRECT_SLACK = 16L << 20;
     private static final TestPki PKI = TlsTestSupport.pki("p2pvm-tls-leak");
     private static final TestPki ROGUE = TlsTestSupport.pki("p2pvm-tls-leak-rogue");
+    /**
+     * One options object for every good dial: the websocket transport keeps one JDK HTTP client (with
+     * its selector thread) per TlsOptions object, a few at most, so a fresh object per dial would count
+     * as a new thread here although it is bounded.
+     */
+    private static final TunnelOptions GOOD = TlsTestSupport.options(PKI.clientTlsWithoutCertificate());
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nio", "netty", "grizzly"})
+    @ValueSource(strings = {"nio", "netty", "grizzly", "websocket"})
     void thousandFailedHandshakes_leaveNoThreadsBuffersOrTunnels(String name) throws Exception {
         run(name);
     }
 
     private void run(String name) throws Exception {
-        assumeTrue(TlsTestSupport.present(name), TlsTestSupport.absent(name));
         Transport acceptor = TlsTestSupport.transport(name, "tls-leak-a-" + name);
         Transport dialer = TlsTestSupport.transport(name, "tls-leak-d-" + name);
         try {
@@ -63,8 +69,11 @@ class TlsFailedHandshakeLeakTest {
             }).get(30, SECONDS);
             TunnelOptions untrusting = TlsTestSupport.options(ROGUE.clientTlsWithoutCertificate());
             TunnelOptions plaintext = TlsTestSupport.options(null);
+            // the TCP transports dial the same tcp:// URI either way; a plaintext websocket dialer says ws://
+            URI plainUri = name.equals("websocket")
+                    ? URI.create("ws" + server.uri().toString().substring("wss".length())) : server.uri();
             // warm-up: lazily made threads, pools and classes belong to the baseline
-            failMany(dialer, server, untrusting, plaintext, 40);
+            failMany(dialer, server.uri(), plainUri, untrusting, plaintext, 40);
             goodDial(dialer, server);
             awaitAcceptorEmpty(server);
             Map<String, Integer> threadsBefore = threadsByName();
@@ -73,7 +82,7 @@ class TlsFailedHandshakeLeakTest {
             long directBefore = directMemory();
             int leaksBefore = NettyLeakRecorder.LEAKS.size();
 
-            failMany(dialer, server, untrusting, plaintext, FAILURES);
+            failMany(dialer, server.uri(), plainUri, untrusting, plaintext, FAILURES);
 
             awaitAcceptorEmpty(server);
             goodDial(dialer, server); // still serving; with PARANOID also gives Netty's detector a turn
@@ -105,14 +114,15 @@ class TlsFailedHandshakeLeakTest {
         }
     }
 
-    private static void failMany(Transport dialer, TransportServer server, TunnelOptions untrusting,
+    private static void failMany(Transport dialer, URI tlsUri, URI plainUri, TunnelOptions untrusting,
             TunnelOptions plaintext, int n) throws Exception {
         Semaphore window = new Semaphore(IN_FLIGHT);
         List<CompletableFuture<Tunnel>> all = new ArrayList<>(n);
         AtomicInteger succeeded = new AtomicInteger();
         for (int i = 0; i < n; i++) {
             window.acquire();
-            CompletableFuture<Tunnel> f = dialer.connect(server.uri(), i % 2 == 0 ? untrusting : plaintext);
+            CompletableFuture<Tunnel> f = i % 2 == 0 ? dialer.connect(tlsUri, untrusting)
+                    : dialer.connect(plainUri, plaintext);
             f.whenComplete((t, e) -> {
                 window.release();
                 if (e == null) {
@@ -133,8 +143,7 @@ class TlsFailedHandshakeLeakTest {
     }
 
     private static void goodDial(Transport dialer, TransportServer server) throws Exception {
-        Tunnel t = dialer.connect(server.uri(), TlsTestSupport.options(PKI.clientTlsWithoutCertificate()))
-                .get(30, SECONDS);
+        Tunnel t = dialer.connect(server.uri(), GOOD).get(30, SECONDS);
         TlsTestSupport.roundTrip(t, 4096, 9);
         t.close();
         t.closeFuture().get(30, SECONDS);

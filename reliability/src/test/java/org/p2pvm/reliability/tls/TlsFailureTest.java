@@ -3,8 +3,8 @@ package org.p2pvm.reliability.tls;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,9 +20,11 @@ import org.p2pvm.spi.Transport;
 import org.p2pvm.spi.TransportServer;
 
 /**
- * TLS failures per transport, each dialled by the same transport: the dial fails within the
- * handshake timeout with an error that says what failed, the acceptor hands no tunnel to the
- * application and closes what it started, and the server keeps accepting good dialers afterwards.
+ * TLS failures per transport (nio, netty, grizzly, and websocket over {@code wss://}), each dialled
+ * by the same transport: the dial fails within the handshake timeout with an error that says what
+ * failed, the acceptor hands no tunnel to the application and closes what it started, and the server
+ * keeps accepting good dialers afterwards. Every transport is a dependency of this module: one that
+ * is not registered fails here rather than being skipped.
  */
 @Timeout(120)
 class TlsFailureTest {
@@ -48,7 +50,6 @@ class TlsFailureTest {
     }
 
     private void start(String name, TunnelOptions acceptorOptions) throws Exception {
-        assumeTrue(TlsTestSupport.present(name), TlsTestSupport.absent(name));
         acceptor = TlsTestSupport.transport(name, "tls-fail-a-" + name);
         dialer = TlsTestSupport.transport(name, "tls-fail-d-" + name);
         server = acceptor.bind(TlsTestSupport.BIND, acceptorOptions, t -> {
@@ -59,7 +60,11 @@ class TlsFailureTest {
 
     /** Dials with {@code options}, expects a failure within the handshake timeout, returns its text. */
     private String dialFails(TunnelOptions options) throws Exception {
-        CompletableFuture<Tunnel> f = dialer.connect(server.uri(), options);
+        return dialFails(server.uri(), options);
+    }
+
+    private String dialFails(URI uri, TunnelOptions options) throws Exception {
+        CompletableFuture<Tunnel> f = dialer.connect(uri, options);
         // the handshake timeout is 5 s: 20 s means something hangs
         Throwable e = assertThrows(ExecutionException.class, () -> f.get(20, SECONDS)).getCause();
         // the acceptor closed whatever it started for this carrier
@@ -89,19 +94,23 @@ class TlsFailureTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nio", "netty", "grizzly"})
+    @ValueSource(strings = {"nio", "netty", "grizzly", "websocket"})
     void serverCertificateFromAnUntrustedCa_isRejected(String name) throws Exception {
         start(name, TlsTestSupport.options(PKI.serverTls()));
         String text = dialFails(TlsTestSupport.options(ROGUE.clientTlsWithoutCertificate()));
         if (name.equals("nio")) {
             assertSays(text, "certificate not trusted");
         }
+        if (name.equals("websocket")) {
+            // the JDK HTTP client's failure, with the URI dialled
+            assertSays(text, "websocket connect to " + server.uri().toString().toLowerCase(java.util.Locale.ROOT));
+        }
         assertSays(text, "certificate not trusted", "unable to find valid certification path", "pkix path");
         serverStillWorks(PKI.clientTlsWithoutCertificate());
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nio", "netty", "grizzly"})
+    @ValueSource(strings = {"nio", "netty", "grizzly", "websocket"})
     void serverCertificateForAnotherHost_isRejected(String name) throws Exception {
         start(name, TlsTestSupport.options(OTHER_HOST.serverTls()));
         String text = dialFails(TlsTestSupport.options(OTHER_HOST.clientTlsWithoutCertificate()));
@@ -117,7 +126,7 @@ class TlsFailureTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nio", "netty", "grizzly"})
+    @ValueSource(strings = {"nio", "netty", "grizzly", "websocket"})
     void clientCertificateRequiredButMissing_isRejected(String name) throws Exception {
         start(name, TlsTestSupport.options(PKI.serverTls(TlsOptions.ClientAuth.REQUIRED)));
         String text = dialFails(TlsTestSupport.options(PKI.clientTlsWithoutCertificate()));
@@ -126,24 +135,44 @@ class TlsFailureTest {
         if (name.equals("nio")) {
             assertSays(text, "client certificate required");
         }
+        if (name.equals("websocket")) {
+            // the JDK client waits for the HTTP answer, so it does see the server's alert
+            assertSays(text, "bad_certificate");
+        }
         serverStillWorks(PKI.clientTls());
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nio", "netty", "grizzly"})
+    @ValueSource(strings = {"nio", "netty", "grizzly", "websocket"})
     void plaintextDialerAgainstTlsAcceptor_failsCleanlyOnBothSides(String name) throws Exception {
         start(name, TlsTestSupport.options(PKI.serverTls()));
-        dialFails(TlsTestSupport.options(null));
+        if (name.equals("websocket")) {
+            // the acceptor is wss://; a plaintext websocket dialer says ws:// (the same port and path)
+            assertEquals("wss", server.uri().getScheme());
+            URI plain = URI.create("ws" + server.uri().toString().substring("wss".length()));
+            String text = dialFails(plain, TlsTestSupport.options(null));
+            assertSays(text, "websocket connect to " + plain + ": the server's answer is not http; is it a wss://");
+            // the acceptor saw no upgrade: dialFails checked that no tunnel was made or delivered
+            assertEquals(0, server.tunnels().size(), "tunnels on the acceptor");
+        } else {
+            dialFails(TlsTestSupport.options(null));
+        }
         serverStillWorks(PKI.clientTlsWithoutCertificate());
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nio", "netty", "grizzly"})
+    @ValueSource(strings = {"nio", "netty", "grizzly", "websocket"})
     void tlsDialerAgainstPlaintextAcceptor_failsCleanlyOnBothSides(String name) throws Exception {
         start(name, TlsTestSupport.options(null));
-        String text = dialFails(TlsTestSupport.options(PKI.clientTlsWithoutCertificate()));
+        // websocket: the acceptor is ws://; tcp:// with TLS settings dials wss:// on its port
+        URI target = name.equals("websocket") ? URI.create("tcp://127.0.0.1:" + server.localAddress().getPort())
+                : server.uri();
+        String text = dialFails(target, TlsTestSupport.options(PKI.clientTlsWithoutCertificate()));
         if (name.equals("nio")) {
             assertSays(text, "does not speak tls", "closed the connection during the tls handshake");
+        }
+        if (name.equals("websocket")) {
+            assertSays(text, "plaintext connection?");
         }
         Tunnel t = dialer.connect(server.uri(), TlsTestSupport.options(null)).get(30, SECONDS);
         TlsTestSupport.roundTrip(t, 10_000, 5);

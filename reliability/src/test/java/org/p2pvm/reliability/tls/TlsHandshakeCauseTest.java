@@ -4,7 +4,6 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +30,6 @@ class TlsHandshakeCauseTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"nio", "netty"})
     void untrustedServer_handshakeExceptionCarriesTheSslCause(String name) throws Exception {
-        assumeTrue(TlsTestSupport.present(name), TlsTestSupport.absent(name));
         Transport acceptor = TlsTestSupport.transport(name, "tls-cause-a-" + name);
         Transport dialer = TlsTestSupport.transport(name, "tls-cause-d-" + name);
         try {

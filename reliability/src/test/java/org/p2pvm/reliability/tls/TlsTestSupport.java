@@ -44,7 +44,10 @@ final class TlsTestSupport {
     private TlsTestSupport() {
     }
 
-    /** Whether {@code name} is registered (netty and grizzly land on main after nio). */
+    /**
+     * Whether {@code name} is registered: for the throughput bench's list only; the tests get their
+     * transports unconditionally, as all are dependencies of this module.
+     */
     static boolean present(String name) {
         return Transports.names().contains(name);
     }

@@ -32,6 +32,7 @@ import org.p2pvm.engine.tls.TlsContexts;
 import org.p2pvm.spi.Transport;
 import org.p2pvm.spi.TransportConfig;
 import org.p2pvm.spi.TransportServer;
+import org.p2pvm.transport.websocket.internal.ClientTlsContext;
 import org.p2pvm.transport.websocket.internal.EmbeddedServer;
 import org.p2pvm.transport.websocket.internal.JdkClientCarrier;
 import org.p2pvm.transport.websocket.internal.TunnelRegistry;
@@ -50,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * for {@code ws://HOST:PORT/p2pvm} ({@code wss://} when {@link TunnelOptions#tls()} is set), for both
  * {@link #bind} and {@link #connect}. {@code wss://} binds with the tunnel's {@link TlsOptions}
  * (a server key is required: "TLS settings required" otherwise) and dials with them, or with the
- * JDK's default trust when none are set. The client always verifies the server's hostname.
+ * JDK's default trust when none are set. The client verifies the server's certificate against the dialled
+ * host, or {@link TlsOptions#serverName()} when set (also sent as SNI), unless the options turn that off
+ * explicitly ({@code insecureSkipHostnameVerification}, {@code insecureTrustAll}: logged as a WARNING).
  *
  * <h2>Server</h2>
  * {@link #bind} starts an embedded Undertow listener whose only route is the endpoint path
@@ -208,6 +211,12 @@ public final class WebSocketTransport implements Transport {
         if (cause instanceof ConnectException) {
             return new IOException(what + "connection refused", cause);
         }
+        if (!endpoint.secure() && String.valueOf(cause.getMessage()).startsWith("parsing HTTP/1.1 status line")) {
+            // a TLS server answers a plaintext request with a TLS alert, which the client reads as a
+            // garbled status line; say so rather than leave the user with the parser's complaint
+            return new IOException(what + "the server's answer is not HTTP; is it a wss:// (TLS) server? (" + cause
+                    + ")", cause);
+        }
         return new IOException(what + cause, cause);
     }
 
@@ -236,13 +245,17 @@ public final class WebSocketTransport implements Transport {
             }
             return httpClient;
         }
-        if (!tls.hostnameVerification()) {
-            throw new IllegalArgumentException("tls: the websocket client (the JDK HTTP client) always verifies"
-                    + " the server's hostname against the dialled host; insecureSkipHostnameVerification and"
-                    + " insecureTrustAll are not supported by this transport (dial the name in the certificate)");
-        }
         return tlsClients.computeIfAbsent(tls, o -> {
-            SSLContext ctx = TlsContexts.context(o);
+            if (o.trustAll()) {
+                LOG.warn("WARNING: websocket TLS with insecureTrustAll: the server's certificate is NOT verified;"
+                        + " the tunnel is encrypted but not authenticated (trials only)");
+            } else if (!o.hostnameVerification()) {
+                LOG.warn("WARNING: websocket TLS with insecureSkipHostnameVerification: the server's host name is"
+                        + " NOT verified; any certificate of a trusted CA is accepted (trials only)");
+            }
+            // the JDK client rewrites SNI and endpoint identification on every engine; this context
+            // puts the options' server name and hostname verification back (ClientTlsContext)
+            SSLContext ctx = ClientTlsContext.wrap(TlsContexts.context(o), o);
             return HttpClient.newBuilder().executor(pool()).connectTimeout(settings.connectTimeout())
                     .sslContext(ctx)
                     .sslParameters(TlsContexts.parameters(o, true, null, ctx.getDefaultSSLParameters()))

@@ -57,16 +57,36 @@ final class NginxProcess implements AutoCloseable {
     static final String ABSENT = "nginx is not installed (apt-get install nginx-light, or set P2PVM_NGINX):"
             + " skipping the WebSocket reverse proxy test; .ci/run installs it in CI";
 
-    /** Skips the calling test with a clear message when nginx is not installed. */
+    /**
+     * Whether a missing nginx fails the tests instead of skipping them: environment variable
+     * {@code P2PVM_REQUIRE_NGINX=1} (set by .ci/run, so CI cannot go green without the proxy test) or
+     * system property {@code -Dp2pvm.requireNginx=true}.
+     */
+    static boolean required() {
+        String env = System.getenv("P2PVM_REQUIRE_NGINX");
+        return Boolean.getBoolean("p2pvm.requireNginx")
+                || env != null && (env.trim().equals("1") || env.trim().equalsIgnoreCase("true"));
+    }
+
+    /** Skips the calling test with a clear message when nginx is not installed (fails it when required). */
     static Path requireBinary() {
         Optional<Path> bin = binary();
-        Assumptions.assumeTrue(bin.isPresent(), ABSENT);
+        check(bin.isPresent(), required());
         return bin.get();
     }
 
     /** Skips the calling test (each test, so reports list it as skipped with the reason) without nginx. */
     static void assumeInstalled() {
-        Assumptions.assumeTrue(binary().isPresent(), ABSENT);
+        check(binary().isPresent(), required());
+    }
+
+    /** Skips ({@code TestAbortedException}) or, when nginx is required, fails ({@code AssertionError}). */
+    static void check(boolean present, boolean required) {
+        if (!present && required) {
+            throw new AssertionError("nginx is required (P2PVM_REQUIRE_NGINX / -Dp2pvm.requireNginx) but not"
+                    + " installed or P2PVM_NGINX names none: install nginx-light or point P2PVM_NGINX at it");
+        }
+        Assumptions.assumeTrue(present, ABSENT);
     }
 
     /** Starts nginx on a free loopback port; skips the test when nginx is absent. */

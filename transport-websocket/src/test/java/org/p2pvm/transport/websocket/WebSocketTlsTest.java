@@ -93,8 +93,68 @@ class WebSocketTlsTest {
         assertTrue(noKey.getMessage().contains("TLS settings required"), noKey.getMessage());
         Throwable plain = failure(client.connect(URI.create("ws://127.0.0.1:1/p2pvm"), tls(pki.clientTls())));
         assertTrue(plain.getMessage().contains("wss://127.0.0.1:1/p2pvm"), plain.getMessage());
-        Throwable skip = failure(client.connect(URI.create("wss://127.0.0.1:1/p2pvm"), tls(TlsOptions.builder()
-                .trustedCertificates(pki.caCert).insecureSkipHostnameVerification().build())));
-        assertTrue(skip.getMessage().contains("hostname"), skip.getMessage());
+    }
+
+    /** The text of a failure's whole cause chain, lower case. */
+    private static String chain(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            sb.append(c).append(" | ");
+        }
+        return sb.toString().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Test
+    void certificateForAnotherHost_isRejected_unlessHostnameVerificationIsSkipped() throws Exception {
+        TestPki other = TestPki.create(dir.resolve("other-host"), "other.example");
+        TransportServer bound = server.bind(URI.create("wss://127.0.0.1:0/p2pvm"), tls(other.serverTls()),
+                t -> t.install(Echo.server())).get(30, SECONDS);
+        String text = chain(failure(client.connect(bound.uri(), tls(other.clientTlsWithoutCertificate()))));
+        assertTrue(text.contains("no subject alternative names matching ip address 127.0.0.1"), text);
+        Tunnel t = client.connect(bound.uri(), tls(TlsOptions.builder().trustedCertificates(other.caCert)
+                .insecureSkipHostnameVerification().build())).get(30, SECONDS);
+        Echo.roundTrip(t, 1000);
+        // skipping the hostname check still checks the chain
+        text = chain(failure(client.connect(bound.uri(), tls(TlsOptions.builder().trustedCertificates(pki.caCert)
+                .insecureSkipHostnameVerification().build()))));
+        assertTrue(text.contains("unable to find valid certification path"), text);
+        bound.closeAsync().get(30, SECONDS);
+    }
+
+    @Test
+    void insecureTrustAll_acceptsAnUnknownCa() throws Exception {
+        TransportServer bound = server.bind(URI.create("wss://127.0.0.1:0/p2pvm"), tls(pki.serverTls()),
+                t -> t.install(Echo.server())).get(30, SECONDS);
+        // the JDK's default trust does not know the test CA; trust-all takes any certificate
+        Tunnel t = client.connect(bound.uri(), tls(TlsOptions.builder().insecureTrustAll().build())).get(30, SECONDS);
+        Echo.roundTrip(t, 1000);
+        bound.closeAsync().get(30, SECONDS);
+    }
+
+    @Test
+    void serverName_isSentAsSni_andTheCertificateIsVerifiedAgainstIt() throws Exception {
+        SniRecorder sni = new SniRecorder(pki);
+        // a ready SSLContext on the acceptor (its key manager records the SNI the client sent)
+        TransportServer bound = server.bind(URI.create("wss://localhost:0/p2pvm"),
+                tls(TlsOptions.builder().sslContext(sni.context()).build()), t -> t.install(Echo.server()))
+                .get(30, SECONDS);
+        int port = bound.localAddress().getPort();
+        URI byAddress = URI.create("wss://127.0.0.1:" + port + "/p2pvm");
+        URI byName = URI.create("wss://localhost:" + port + "/p2pvm");
+
+        Tunnel t = client.connect(byAddress, tls(TlsOptions.builder().trustedCertificates(pki.caCert)
+                .serverName("localhost").build())).get(30, SECONDS);
+        Echo.roundTrip(t, 1000);
+        assertEquals("localhost", sni.last());
+
+        // the certificate names localhost and 127.0.0.1, not the server name: rejected although it
+        // matches the dialled host, and the JDK client's own SNI (the URI's host) is replaced
+        for (URI uri : new URI[] {byAddress, byName}) {
+            String text = chain(failure(client.connect(uri, tls(TlsOptions.builder().trustedCertificates(pki.caCert)
+                    .serverName("wrong.example").build()))));
+            assertTrue(text.contains("name matching wrong.example"), uri + ": " + text);
+            assertEquals("wrong.example", sni.last(), uri.toString());
+        }
+        bound.closeAsync().get(30, SECONDS);
     }
 }

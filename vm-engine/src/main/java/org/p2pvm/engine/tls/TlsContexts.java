@@ -66,7 +66,11 @@ public final class TlsContexts {
      *     options name a server; ignored on the acceptor
      */
     public static SSLEngine engine(SSLContext ctx, TlsOptions o, boolean client, String peerHost, int peerPort) {
-        SSLEngine e = client && peerHost != null ? ctx.createSSLEngine(peerHost, peerPort) : ctx.createSSLEngine();
+        // the engine's peer host is what the JDK trust manager falls back to when the SNI name does not
+        // match: with a server name given, that must be the server name too, or a certificate for the
+        // dialled address would pass although the options name another server
+        String host = client && o.serverName() != null ? o.serverName() : peerHost;
+        SSLEngine e = client && host != null ? ctx.createSSLEngine(host, peerPort) : ctx.createSSLEngine();
         e.setUseClientMode(client);
         e.setSSLParameters(parameters(o, client, peerHost, e.getSSLParameters()));
         return e;
@@ -80,6 +84,8 @@ public final class TlsContexts {
             String name = o.serverName() != null ? o.serverName() : peerHost;
             if (name != null && isHostName(name)) {
                 p.setServerNames(List.of(new SNIHostName(name)));
+            } else if (name != null) {
+                p.setServerNames(List.of()); // an IP literal: no SNI, and none left over from base
             }
             p.setEndpointIdentificationAlgorithm(o.hostnameVerification() ? "HTTPS" : null);
         } else {

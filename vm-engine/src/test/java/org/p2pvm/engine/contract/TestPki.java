@@ -1,18 +1,30 @@
 package org.p2pvm.engine.contract;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -27,6 +39,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.p2pvm.TlsOptions;
+import org.p2pvm.engine.tls.TlsContexts;
 
 /**
  * Throw-away PKI for TLS tests, made at run time (no private key is ever committed): a CA, a server
@@ -86,6 +99,154 @@ public final class TestPki {
     /** Dialer settings trusting this CA, without a client certificate. */
     public TlsOptions clientTlsWithoutCertificate() {
         return TlsOptions.builder().trustedCertificates(caCert).build();
+    }
+
+    /** The server key and chain as a PKCS#12 key store file, made now with the KeyStore API. */
+    public Path serverKeyStore(char[] password) {
+        return writeStore(dir.resolve("server.p12"), keyStore(serverCert, serverKey, password), password);
+    }
+
+    /** The client key and chain as a PKCS#12 key store file. */
+    public Path clientKeyStore(char[] password) {
+        return writeStore(dir.resolve("client.p12"), keyStore(clientCert, clientKey, password), password);
+    }
+
+    /** The CA certificate as a PKCS#12 trust store file. */
+    public Path trustStore(char[] password) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("ca", TlsContexts.readCertificates(caCert).get(0));
+            return writeStore(dir.resolve("trust.p12"), ks, password);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make the PKCS#12 trust store", e);
+        }
+    }
+
+    /**
+     * A ready context with {@code keys} (a key store of this PKI, or null) and this CA as the only
+     * trust, built with the plain JDK API (not TlsContexts), for "a given SSLContext" tests.
+     */
+    public SSLContext context(KeyStore keys, char[] password) {
+        try {
+            KeyManagerFactory kmf = null;
+            if (keys != null) {
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(keys, password);
+            }
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", TlsContexts.readCertificates(caCert).get(0));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make an SSLContext", e);
+        }
+    }
+
+    /**
+     * A dialer's context that offers this PKI's client certificate to any server that asks, whatever
+     * CAs the server names (the JDK's key manager would offer nothing to a server naming another CA),
+     * trusting {@code trustedCa}: for "an offered certificate is checked" tests.
+     */
+    public SSLContext clientContextAlwaysOffering(Path trustedCa) {
+        try {
+            char[] pw = "offer".toCharArray();
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(clientKeys(pw), pw);
+            X509ExtendedKeyManager keys = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+            String alias = keys.getClientAliases("EC", null)[0];
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", TlsContexts.readCertificates(trustedCa).get(0));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new KeyManager[] {new AlwaysOffer(keys, alias)}, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make an SSLContext", e);
+        }
+    }
+
+    /** Picks its one client alias for every request; everything else is the JDK key manager's. */
+    private static final class AlwaysOffer extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager d;
+        private final String alias;
+
+        AlwaysOffer(X509ExtendedKeyManager d, String alias) {
+            this.d = d;
+            this.alias = alias;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return alias;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return alias;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return d.getClientAliases(keyType, null);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return d.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return d.chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String a) {
+            return d.getCertificateChain(a);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String a) {
+            return d.getPrivateKey(a);
+        }
+    }
+
+    /** The server key and chain in an in-memory PKCS#12 key store. */
+    public KeyStore serverKeys(char[] password) {
+        return keyStore(serverCert, serverKey, password);
+    }
+
+    /** The client key and chain in an in-memory PKCS#12 key store. */
+    public KeyStore clientKeys(char[] password) {
+        return keyStore(clientCert, clientKey, password);
+    }
+
+    private static KeyStore keyStore(Path chainPem, Path keyPem, char[] password) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            List<Certificate> chain = TlsContexts.readCertificates(chainPem);
+            ks.setKeyEntry("key", TlsContexts.readPrivateKey(keyPem), password, chain.toArray(Certificate[]::new));
+            return ks;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make a PKCS#12 key store", e);
+        }
+    }
+
+    private static Path writeStore(Path file, KeyStore ks, char[] password) {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            ks.store(out, password);
+            return file;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write " + file, e);
+        }
     }
 
     private static KeyPair keyPair() throws Exception {

@@ -231,11 +231,14 @@ public abstract class AbstractWsCarrier implements Carrier {
 
     /**
      * Closes with the tunnel's close reason, so the WebSocket close code echoes it
-     * ({@link WebSocketCloseCodes}). This is the hook the engine would call if {@code Carrier} had
-     * {@code close(boolean, CloseReason)}; without it {@link #close(boolean)} sends 1000.
+     * ({@link WebSocketCloseCodes#closeCodeFor}): the engine calls this ({@code Carrier.close(boolean,
+     * CloseReason)}) when the tunnel closes. {@link #close(boolean)}, and this with a null reason, use
+     * what the carrier knows instead: the code of a WebSocket rule this end found broken, else the
+     * cause of a failed handshake, else 1000.
      *
      * @param reason the tunnel's reason, or null when unknown
      */
+    @Override
     public final void close(boolean flush, CloseReason reason) {
         if (notified) {
             return;
