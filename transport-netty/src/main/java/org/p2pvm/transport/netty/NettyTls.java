@@ -115,7 +115,9 @@ final class NettyTls {
         if (openssl == null) {
             return new SslHandler(TlsContexts.engine(jdk, options, client, peerHost, peerPort));
         }
-        SSLEngine e = client && peerHost != null ? openssl.newEngine(alloc, peerHost, peerPort) : openssl.newEngine(alloc);
+        // as TlsContexts.engine does for the JDK: a configured serverName is the name to verify, not the dialled host
+        String host = client && options.serverName() != null ? options.serverName() : peerHost;
+        SSLEngine e = client && host != null ? openssl.newEngine(alloc, host, peerPort) : openssl.newEngine(alloc);
         e.setSSLParameters(TlsContexts.parameters(options, client, peerHost, e.getSSLParameters()));
         return new SslHandler(e);
     }
