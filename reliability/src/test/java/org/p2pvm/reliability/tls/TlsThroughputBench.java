@@ -24,7 +24,7 @@ import org.p2pvm.spi.Transport;
 import org.p2pvm.spi.TransportServer;
 
 /**
- * TLS vs plaintext throughput per TCP transport: one stream carries {@code p2pvm.tls.bench.mib} MiB
+ * TLS vs plaintext throughput per transport (nio, netty, grizzly, websocket): one stream carries {@code p2pvm.tls.bench.mib} MiB
  * (default 256) over loopback into a sink that counts bytes; plain and TLS runs of every transport
  * are interleaved in the same JVM, {@code p2pvm.tls.bench.rounds} rounds (default 3), after one
  * warm-up round. Prints the median MiB/s per transport and mode, and whether netty-tcnative
@@ -65,7 +65,9 @@ class TlsThroughputBench {
 
     private static void measure(TestPki pki, int mib, int rounds) throws Exception {
         List<String> names = new ArrayList<>();
-        for (String n : TlsTestSupport.TCP_TRANSPORTS) {
+        List<String> all = new ArrayList<>(TlsTestSupport.TCP_TRANSPORTS);
+        all.add("websocket"); // ws:// vs wss:// (the tcp:// bind shorthand becomes wss:// with TLS)
+        for (String n : all) {
             if (TlsTestSupport.present(n)) {
                 names.add(n);
             } else {
