@@ -141,14 +141,14 @@ public final class VmAddress implements Comparable<VmAddress> {
 
     private static void checkPort(int port) {
         if (port < 0 || port > MAX_PORT) {
-            checkPort(port, String.valueOf(port)); // the message is only built when it is needed
+            checkPort(port, null); // the message is only built when it is needed
         }
     }
 
     private static void checkPort(int port, String whole) {
         if (port < 0 || port > MAX_PORT) {
-            throw new IllegalArgumentException("'" + whole + "': port " + port
-                    + " is out of range; a port is a number from 0 to 65535");
+            throw new IllegalArgumentException((whole == null ? "" : "'" + whole + "' has a bad port: ") + "port "
+                    + port + " is out of range; a port is a number from 0 to 65535, as in [::99]:11139");
         }
     }
 

@@ -50,11 +50,30 @@ class VmAddressTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"localhost:80", "example.com:443", "[localhost]:80", "[1.2.3.4]:80", "::1:80",
-        "[::1]", "[::1]:", "[::1]:65536", "[::1]:-1", "[::1]:8x", "[1:2:3:4:5:6:7:8:9]:1", "[1::2::3]:1",
-        "[12345::]:1", "[::1%eth0]:1", "[:1]:1", "[1:]:1", "", "   ", "[::1]:1x"})
+        "[::1]", "[::1]:", "[1:2:3:4:5:6:7:8:9]:1", "[1::2::3]:1",
+        "[12345::]:1", "[::1%eth0]:1", "[:1]:1", "[1:]:1", "", "   "})
     void rejectsEverythingElse_withAHint(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VmAddress.parse(text));
-        assertTrue(e.getMessage().contains("[::99]:11139") || e.getMessage().contains("port"), e.getMessage());
+        assertTrue(e.getMessage().contains("[::99]:11139"), "the message shows a valid address: " + e.getMessage());
+    }
+
+    /** A bad port is named, with what a port must be and an example of a valid address. */
+    @ParameterizedTest
+    @ValueSource(strings = {"[::1]:65536", "[::1]:-1", "[::1]:8x", "[::1]:1x", "[::1]:123456", "[::1]:99999"})
+    void rejectsBadPorts_namingThePortTheRangeAndAnExample(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VmAddress.parse(text));
+        String badPort = text.substring(text.indexOf("]:") + 2);
+        String m = e.getMessage();
+        assertTrue(m.contains("bad port") && m.contains(badPort), "says which port is wrong: " + m);
+        assertTrue(m.contains("a port is a number from 0 to 65535"), "says what a port must be: " + m);
+        assertTrue(m.contains("[::99]:11139"), "shows a valid address: " + m);
+    }
+
+    @Test
+    void of_rejectsABadPort_sayingTheRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VmAddress.of("::1", 65536));
+        assertTrue(e.getMessage().contains("65536 is out of range") && e.getMessage().contains("0 to 65535"),
+                e.getMessage());
     }
 
     @Test

@@ -206,7 +206,8 @@ final class BatchWriter {
 
     private void buildData() {
         StreamImpl s;
-        while (batchBytes < maxBatch && iovCount < MAX_IOV - 3
+        // room for a header and at least one payload byte, or the batch would outgrow maxBatch (§7)
+        while (batchBytes + FrameType.HEADER_LENGTH < maxBatch && iovCount < MAX_IOV - 3
                 && arena.remaining() >= FrameType.HEADER_LENGTH + COPY_BELOW && (s = ready.poll()) != null) {
             s.inReadyQueue = false;
             if (!s.hasSendable()) {

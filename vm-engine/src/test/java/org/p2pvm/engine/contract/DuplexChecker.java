@@ -64,6 +64,18 @@ final class DuplexChecker implements VmConnection.Handler {
         return c;
     }
 
+    /** Sets a checker as the connection's handler (any thread) that sends only after {@link #start()}. */
+    static DuplexChecker attachIdle(String label, VmConnection conn, Payload toSend, Payload expected) {
+        DuplexChecker c = new DuplexChecker(label, conn, toSend, expected, false);
+        conn.setHandler(c);
+        return c;
+    }
+
+    /** Starts sending (any thread), for a checker from {@link #attachIdle}. */
+    void start() {
+        conn.tunnel().executor().execute(this::startSending);
+    }
+
     VmConnection connection() {
         return conn;
     }

@@ -21,6 +21,10 @@ import org.p2pvm.VmServer;
  * way with {@link DuplexChecker}s. Stream i is opened from source {@code [::1]:i+1} (dialer) or
  * {@code [::2]:i+1} (acceptor), so the accepting side knows which payloads to expect; the opener
  * sends {@code up[i]} and expects {@code down[i]}.
+ *
+ * <p>The streams are concurrent by construction, not by luck: openers send nothing (so no stream can
+ * finish) until every stream has been accepted, and at that moment both stream tables are checked to
+ * hold all {@code n} streams at once.
  */
 final class ManyStreams {
     private final int n;
@@ -28,6 +32,9 @@ final class ManyStreams {
     private final Payload[] down;
     private final CompletableFuture<Void>[] checks;
     private final List<VmConnection> openers;
+    private final List<DuplexChecker> idleOpeners;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final CompletableFuture<Void> allAccepted = new CompletableFuture<>();
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     ManyStreams(int n, int maxBytes, long seed) {
@@ -44,6 +51,7 @@ final class ManyStreams {
             checks[i] = new CompletableFuture<>();
         }
         openers = new ArrayList<>(n);
+        idleOpeners = new ArrayList<>(n);
     }
 
     /** The acceptor of the servers on both ends: checks each accepted stream. */
@@ -52,6 +60,9 @@ final class ManyStreams {
             int i = c.remoteAddress().port() - 1;
             forward(DuplexChecker.attach("stream " + i + " at its acceptor", c, down[i], up[i], false).done,
                     checks[n + i]);
+            if (accepted.incrementAndGet() == n) {
+                allAccepted.complete(null);
+            }
         };
     }
 
@@ -63,8 +74,17 @@ final class ManyStreams {
             VmConnection c = from.open(fromDialer ? dialerTarget : acceptorTarget,
                     VmAddress.of(fromDialer ? "::1" : "::2", i + 1));
             openers.add(c);
-            forward(DuplexChecker.attach("stream " + i + " at its opener", c, up[i], down[i], false).done, checks[i]);
+            DuplexChecker checker = DuplexChecker.attachIdle("stream " + i + " at its opener", c, up[i], down[i]);
+            idleOpeners.add(checker);
+            forward(checker.done, checks[i]);
         }
+        // no opener has sent its FIN, so no stream can have closed: every one is in both tables now
+        await(allAccepted, 100, "all " + n + " streams accepted (" + accepted.get() + " so far)");
+        assertEquals(n, on(dialer.executor(), dialer::stats, "dialer stats").activeStreams(),
+                "streams open at once in the dialer's table");
+        assertEquals(n, on(acceptor.executor(), acceptor::stats, "acceptor stats").activeStreams(),
+                "streams open at once in the acceptor's table");
+        idleOpeners.forEach(DuplexChecker::start);
     }
 
     /** Waits for every stream on both ends, then checks ids, payload counters and the stream tables. */

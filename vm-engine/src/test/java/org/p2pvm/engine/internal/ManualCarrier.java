@@ -49,6 +49,16 @@ final class ManualCarrier implements Carrier {
     /** Set to see the buffers of every write as the engine handed them over (before they are consumed). */
     java.util.function.Consumer<ByteBuffer[]> onWrite;
 
+    /** The size in bytes of every write, in order. */
+    final java.util.List<Integer> writeSizes = new java.util.ArrayList<>();
+    /**
+     * Set to hold the completions of writes (on a carrier without a peer) until {@link #completeHeldWrites()},
+     * as a socket whose peer does not read holds them.
+     */
+    boolean holdWrites;
+    private final ArrayDeque<WriteCompletion> held = new ArrayDeque<>();
+    private boolean writable = true;
+
     ManualCarrier(ManualLoop loop, boolean dialer, String name) {
         this.loop = loop;
         this.dialer = dialer;
@@ -103,10 +113,15 @@ final class ManualCarrier implements Carrier {
         copy.flip();
         bytesWritten += total;
         writes++;
+        writeSizes.add(total);
         if (tap != null) {
             tap.write(copy.array(), 0, total);
         }
         if (peer == null) {
+            if (holdWrites) {
+                held.add(completion);
+                return;
+            }
             completion.complete(null);
             return;
         }
@@ -166,12 +181,39 @@ final class ManualCarrier implements Carrier {
         loop.runInLoop(() -> listener.onRead(ByteBuffer.wrap(bytes)));
     }
 
-    /** Set to make the carrier report itself unwritable, as a socket whose peer does not read. */
+    /** Completes the writes held so far (see {@link #holdWrites}) as tasks of the loop; returns how many. */
+    int completeHeldWrites() {
+        int n = held.size();
+        while (!held.isEmpty()) {
+            WriteCompletion c = held.poll();
+            loop.execute(() -> c.complete(null));
+        }
+        return n;
+    }
+
+    /** Writes whose completion is held. */
+    int heldWrites() {
+        return held.size();
+    }
+
+    /** Makes the carrier (un)writable, as a socket's send buffer filling and draining; true calls onWritable. */
+    void setWritable(boolean w) {
+        boolean turnedOn = w && !writable;
+        writable = w;
+        if (turnedOn) {
+            loop.execute(listener::onWritable);
+        }
+    }
+
+    /**
+     * Set to make the carrier report itself unwritable, as a socket whose peer does not read (no
+     * onWritable follows; {@link #setWritable} is the variant that reports the change).
+     */
     boolean unwritable;
 
     @Override
     public boolean isWritable() {
-        return !closed && !unwritable;
+        return !closed && writable && !unwritable;
     }
 
     @Override

@@ -45,6 +45,8 @@ final class RawPeer {
     final TunnelImpl engine;
     final ByteArrayOutputStream tap = new ByteArrayOutputStream();
     private int tapRead;
+    private long framesDecoded;
+    private long bytesInjected;
     private final FrameReader decoder = new FrameReader(FrameType.MAX_LENGTH);
     private final List<Frame> frames = new ArrayList<>();
     private final byte[] nonce = new byte[16];
@@ -109,7 +111,20 @@ final class RawPeer {
     }
 
     void sendRaw(byte[] bytes) {
+        bytesInjected += bytes.length;
         carrier.inject(bytes);
+    }
+
+    /** How many frames the engine has written in all (taken or not), after draining its output. */
+    long tapFrames() {
+        List<Frame> pending = frames();
+        frames.addAll(pending); // counting does not take them
+        return framesDecoded;
+    }
+
+    /** Bytes fed to the engine so far. */
+    long bytesInjected() {
+        return bytesInjected;
     }
 
     /** Every frame the engine has written so far and not yet taken. */
@@ -157,6 +172,7 @@ final class RawPeer {
             byte[] b = new byte[p.remaining()];
             p.duplicate().get(b);
             frames.add(new Frame(type, flags, id, b));
+            framesDecoded++;
         }
 
         @Override

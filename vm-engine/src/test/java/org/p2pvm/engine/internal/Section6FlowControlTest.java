@@ -83,10 +83,27 @@ class Section6FlowControlTest {
         assertTrue(stuckWrite.isDone());
     }
 
+    /**
+     * §7 fairness by counting. While one stream pushes 100 MiB, a 64-byte message written on another
+     * stream (when the receiver has seen the bulk stream's 1000th fragment) arrives after at most
+     * {@code ceil(maxBatchBytes / maxFragmentSize) + 1} further bulk fragments: 129 with the defaults
+     * (2 MiB batches of 16 KiB fragments). Why: one batch is in flight at a time, so the message waits
+     * for the rest of the batch being delivered (at most 128 fragments) and, round robin, for at most
+     * one bulk fragment ahead of it in the next batch.
+     *
+     * <p>The windows are raised above the bulk size (and no window stall is allowed), so flow control
+     * never pauses the bulk stream: only the writer's fairness bounds the wait. With the default 256 KiB
+     * stream window the bulk stream would stall every 16 fragments and let the message through even
+     * with a writer that serves bulk first; with these windows such a writer would send all 6,400 bulk
+     * fragments first, and the message would wait 5,400 fragments.
+     */
     @Test
     void s7_fairness_smallMessageOvertakesBulkAfterBoundedFragments() {
-        TunnelOptions o = TunnelOptions.defaults();
+        int bulkBytes = 100 * 1024 * 1024;
+        int window = 128 * 1024 * 1024;
+        TunnelOptions o = TunnelOptions.builder().initialStreamWindow(window).initialTunnelWindow(window).build();
         int bound = (o.maxBatchBytes() + o.maxFragmentSize() - 1) / o.maxFragmentSize() + 1;
+        assertEquals(129, bound, "the bound stated in PROTOCOL.md §7 for the defaults");
         VmAddress bulkAddr = VmAddress.parse("[::1]:1");
         VmAddress smallAddr = VmAddress.parse("[::1]:2");
         long[] bulkFragments = {0};
@@ -108,9 +125,12 @@ class Section6FlowControlTest {
         p.await(p.dialer.session().handshake());
         small[0] = p.await(p.dialer.connect(smallAddr));
         VmConnection bulk = p.await(p.dialer.connect(bulkAddr));
-        CompletableFuture<Void> done = bulk.write(ByteBuffer.allocate(100 * 1024 * 1024));
+        CompletableFuture<Void> done = bulk.write(ByteBuffer.allocate(bulkBytes));
         p.pump();
         assertTrue(done.isDone());
+        // a DATA frame that ends a full batch is cut short, so there are a few more than 6,400
+        assertTrue(bulkFragments[0] >= bulkBytes / o.maxFragmentSize(), "the bulk stream's DATA frames");
+        assertEquals(0, p.dialer.stats().windowStalls(), "no window paused the bulk stream: only the writer decides");
         long waited = fragmentsWhenSmallArrived[0] - fragmentsWhenSmallWritten[0];
         assertTrue(fragmentsWhenSmallArrived[0] > 0, "small message arrived");
         assertTrue(waited <= bound, "the 64-byte message waited behind " + waited

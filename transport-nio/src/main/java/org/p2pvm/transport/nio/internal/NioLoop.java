@@ -119,6 +119,12 @@ public final class NioLoop implements Executor {
         timers.add(t);
     }
 
+    /** The channels registered with this loop's selector now (diagnostics and tests). Loop thread only. */
+    java.util.List<SelectableChannel> channels() {
+        assert inLoop();
+        return selector.keys().stream().filter(SelectionKey::isValid).map(SelectionKey::channel).toList();
+    }
+
     /**
      * Registers {@code channel} with this loop's selector, or re-targets its existing key (a dialled
      * socket's key passes from the connector to the carrier). Loop thread only.
