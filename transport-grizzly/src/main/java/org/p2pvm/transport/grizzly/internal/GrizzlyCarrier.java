@@ -246,14 +246,20 @@ public final class GrizzlyCarrier implements Carrier {
             }
         } finally {
             inBurst = false;
+            releaseHeldWrites(); // even when the engine threw: it must not wait for a burst that never comes
         }
-        if (writesHeld) {
-            writesHeld = false;
-            // isWritable() arms Grizzly's write-possible notification when the queue is full, so the
-            // engine hears onWritable either now or then
-            if (listener != null && !closeNotified && isWritable()) {
-                listener.onWritable();
-            }
+    }
+
+    /** The engine was told "not writable" during the burst: tell it it may write now. */
+    private void releaseHeldWrites() {
+        if (!writesHeld) {
+            return;
+        }
+        writesHeld = false;
+        // isWritable() arms Grizzly's write-possible notification when the queue is full, so the
+        // engine hears onWritable either now or then
+        if (listener != null && !closeNotified && isWritable()) {
+            listener.onWritable();
         }
     }
 
