@@ -60,6 +60,7 @@ final class BulkScenario implements Scenario {
                     h2.add(Context.mbps(total, h.bulk(streams, per)));
                 }
                 var stats = link.client().stats();
+                var peer = link.accepted().stats(); // the receiver: its batches are WINDOW updates
                 double tm = Context.median(tun);
                 double rm = Context.median(raw);
                 double hm = Context.median(h2);
@@ -67,6 +68,7 @@ final class BulkScenario implements Scenario {
                 ctx.add(Row.of(id(), t, "tunnel", params, "MB/s", tm).with("vs_h2", tm / hm)
                         .with("window_stalls", stats.windowStalls())
                         .with("KiB_per_batch", stats.bytesSent() / 1024.0 / Math.max(1, stats.batchesWritten()))
+                        .with("peer_batches_per_MiB", peer.batchesWritten() / Math.max(1.0, peer.payloadBytesReceived() / 1048576.0))
                         .against(rm, min, "≥ " + min + " × raw"));
                 ctx.add(Row.of(id(), t, "raw", params + " (" + r.library() + ", 1 conn)", "MB/s", rm));
                 ctx.add(Row.of(id(), t, "h2", params, "MB/s", hm));

@@ -23,6 +23,7 @@ import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.BuffersBuffer;
 import org.glassfish.grizzly.memory.MemoryManager;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.CarrierListener;
 import org.slf4j.Logger;
@@ -42,6 +43,16 @@ import org.slf4j.LoggerFactory;
  * A suspended read context keeps Grizzly's read interest off, which is also how inbound backpressure
  * ({@link #setReadEnabled}) works: while reading is off, the last read's context stays suspended.
  *
+ * <h2>Read bursts</h2>
+ * Grizzly reads once per read event, and a write that completes at once is reported by a task that
+ * runs before the next event; so with one read per event the engine would find its previous batch
+ * done after every read and send what that read produced (a WINDOW or two) in a batch of its own.
+ * Like the nio carrier, this one therefore reads on while the last read filled its buffer (at most
+ * {@value #MAX_READS_PER_BURST} reads per event, on the selector thread of a plain TCP link), and for
+ * the length of such a burst it reports itself unwritable: the engine queues its frames, and at the
+ * end of the burst one {@link CarrierListener#onWritable} lets it send everything the burst produced
+ * in one batch.
+ *
  * <h2>Buffers</h2>
  * A read {@link Buffer} is owned by this class from {@link #onRead} until the engine consumed it; it is
  * then disposed. Outbound {@link ByteBuffer}s are wrapped (not copied) into one composite Grizzly
@@ -52,6 +63,8 @@ public final class GrizzlyCarrier implements Carrier {
     private static final Logger LOG = LoggerFactory.getLogger(GrizzlyCarrier.class);
     /** Longest a flushing close waits for the writes to drain and the peer's EOF. */
     static final long CLOSE_LINGER_MILLIS = 10_000;
+    /** Reads per read event at most (nio's {@code maxReadsPerEvent} default): bounds one link's turn. */
+    static final int MAX_READS_PER_BURST = 16;
     /** Runs the close timeouts: one daemon thread for every carrier, idle but for them. */
     private static final java.util.concurrent.ScheduledExecutorService CLOSE_TIMER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -70,6 +83,8 @@ public final class GrizzlyCarrier implements Carrier {
     private final AsyncQueueWriter<SocketAddress> writer;
     private final WriteHandler writePossible = new WritePossible();
     private final boolean throughChain;
+    /** Reads more of a burst; null when only the filter chain may read (TLS, not TCP). */
+    private final TCPNIOTransport tcp;
     /** Why the link failed before the tunnel started (TLS handshake), reported as the close cause. */
     private volatile Throwable setupFailure;
 
@@ -78,6 +93,10 @@ public final class GrizzlyCarrier implements Carrier {
     private boolean readEnabled = true;
     private boolean inRead;
     private boolean inWrite;
+    /** In a read burst: {@link #isWritable} says no, so that the burst's frames leave in one batch. */
+    private boolean inBurst;
+    /** The engine asked {@link #isWritable} during the burst: it is owed an onWritable at its end. */
+    private boolean writesHeld;
     private boolean writeNotifyArmed;
     private boolean closeNotified;
     private volatile boolean closeRequested;
@@ -111,6 +130,8 @@ public final class GrizzlyCarrier implements Carrier {
         this.dialer = dialer;
         this.memoryManager = connection.getMemoryManager();
         this.writer = ((AsyncQueueEnabledTransport) connection.getTransport()).getAsyncQueueIO().getWriter();
+        this.tcp = !throughChain && connection.getTransport() instanceof TCPNIOTransport
+                ? (TCPNIOTransport) connection.getTransport() : null;
         ATTRIBUTE.set(connection, this);
         connection.addCloseListener((org.glassfish.grizzly.CloseListener<org.glassfish.grizzly.Closeable, org.glassfish.grizzly.CloseType>)
                 (c, type) -> executor.execute(this::notifyClosed));
@@ -186,7 +207,7 @@ public final class GrizzlyCarrier implements Carrier {
         if (listener == null || !readEnabled || parked != null) {
             park(buffer);
         } else {
-            deliver(buffer);
+            readBurst(buffer, !suspended && tcp != null);
         }
         if (listener != null && readEnabled && parked == null) {
             return true;
@@ -199,6 +220,64 @@ public final class GrizzlyCarrier implements Carrier {
         }
         parkedContext = ctx;
         return false;
+    }
+
+    /**
+     * Delivers {@code first} and, when {@code readMore}, what more the socket holds (see "Read bursts"),
+     * then lets the engine write what the burst produced. Reading more is safe here: the read event is
+     * still being processed, so Grizzly's read interest is off and nothing else reads the socket.
+     */
+    private void readBurst(Buffer first, boolean readMore) {
+        int full = Math.min(TCPNIOTransport.MAX_RECEIVE_BUFFER_SIZE, connection.getReadBufferSize());
+        inBurst = true;
+        try {
+            Buffer buffer = first;
+            for (int reads = 1; ; reads++) {
+                int n = buffer.remaining();
+                deliver(buffer);
+                if (!readMore || reads >= MAX_READS_PER_BURST || n < full || !readEnabled || closeRequested
+                        || closeNotified || !connection.isOpen()) {
+                    break; // a short read: the socket is most likely empty, spare a read that returns 0
+                }
+                buffer = readMore();
+                if (buffer == null) {
+                    break;
+                }
+            }
+        } finally {
+            inBurst = false;
+            releaseHeldWrites(); // even when the engine threw: it must not wait for a burst that never comes
+        }
+    }
+
+    /** The engine was told "not writable" during the burst: tell it it may write now. */
+    private void releaseHeldWrites() {
+        if (!writesHeld) {
+            return;
+        }
+        writesHeld = false;
+        // isWritable() arms Grizzly's write-possible notification when the queue is full, so the
+        // engine hears onWritable either now or then
+        if (listener != null && !closeNotified && isWritable()) {
+            listener.onWritable();
+        }
+    }
+
+    /** The next read of a burst, or null when the socket had nothing (or ended: Grizzly closed it). */
+    private Buffer readMore() {
+        Buffer more;
+        try {
+            more = tcp.read(connection, null);
+        } catch (IOException e) {
+            // EOF or a read error: Grizzly has closed the connection, its close listener reports it
+            LOG.debug("read burst on {} ended: {}", connection, e.toString());
+            return null;
+        }
+        if (more == null || more.position() == 0) {
+            return null;
+        }
+        more.trim(); // as TransportFilter does: the bytes read, from 0
+        return more;
     }
 
     private void park(Buffer buffer) {
@@ -288,6 +367,10 @@ public final class GrizzlyCarrier implements Carrier {
 
     @Override
     public boolean isWritable() {
+        if (inBurst) {
+            writesHeld = true;
+            return false;
+        }
         boolean writable = connection.isOpen() && writer.canWrite(connection);
         if (!writable && connection.isOpen() && !writeNotifyArmed) {
             writeNotifyArmed = true;
