@@ -186,6 +186,82 @@ class WebSocketTransportTest {
         assertEquals(ErrorCode.PROTOCOL_ERROR.code(), code);
     }
 
+    /**
+     * PROTOCOL.md §10 accept backlog through the endpoint handler: with maxPendingHandshakes 2, two
+     * upgraded WebSockets that never send HELLO hold both slots, the next tunnel is refused with
+     * LIMIT_EXCEEDED, and once one slot is free a well-behaved tunnel works.
+     */
+    @Test
+    void maxPendingHandshakes_refusesTheCarrierBeyond_andAdmitsOnceASlotIsFree() throws Exception {
+        // the held carriers must not time out while the test runs: ten minutes
+        TunnelOptions serverOptions = options.toBuilder().maxPendingHandshakes(2)
+                .handshakeTimeout(java.time.Duration.ofMinutes(10)).build();
+        TransportServer server = transport().bind(URI.create("ws://127.0.0.1:0/p2pvm"), serverOptions,
+                tunnel -> tunnel.install(Echo.server())).get(30, SECONDS);
+        HttpClient http = HttpClient.newHttpClient();
+        SilentClient[] held = new SilentClient[2];
+        try {
+            for (int i = 0; i < held.length; i++) {
+                held[i] = new SilentClient();
+                http.newWebSocketBuilder().subprotocols(P2pvmWebSocketHandler.SUBPROTOCOL)
+                        .buildAsync(server.uri(), held[i]).get(30, SECONDS);
+                // its HELLO arrived: the server has started it, so it holds a slot before the next arrives
+                held[i].firstBytes.get(30, SECONDS);
+            }
+            Throwable e = failure(transport().connect(server.uri(), options));
+            org.p2pvm.HandshakeException h = assertInstanceOf(org.p2pvm.HandshakeException.class, e);
+            assertEquals(ErrorCode.LIMIT_EXCEEDED, h.errorCode(), h.toString());
+            assertEquals(CloseReason.Origin.REMOTE, h.reason().origin());
+
+            // a PING before the handshake is a PROTOCOL_ERROR (§4): the server closes that carrier,
+            // leaving the backlog before it closes, so the close seen here means the slot is free
+            byte[] ping = {0, 0, 8, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            held[0].socket.sendBinary(ByteBuffer.wrap(ping), true).get(30, SECONDS);
+            held[0].closed.get(30, SECONDS);
+
+            Tunnel ok = transport().connect(server.uri(), options).get(30, SECONDS);
+            Echo.roundTrip(ok, 1000);
+            assertTrue(!held[1].closed.isDone(), "the other held carrier is still in the handshake");
+        } finally {
+            for (SilentClient c : held) {
+                if (c != null && c.socket != null) {
+                    c.socket.abort();
+                }
+            }
+        }
+    }
+
+    /** A raw WebSocket client that upgrades with the p2pvm subprotocol and never sends HELLO. */
+    private static final class SilentClient implements WebSocket.Listener {
+        final CompletableFuture<Void> firstBytes = new CompletableFuture<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        volatile WebSocket socket;
+
+        @Override
+        public void onOpen(WebSocket w) {
+            socket = w;
+            w.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+            firstBytes.complete(null);
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket w, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+
     @Test
     void customHeadersReachTheServerAndHandlerMountsNextToOtherRoutes() throws Exception {
         CompletableFuture<String> authorization = new CompletableFuture<>();

@@ -3,6 +3,7 @@ package org.p2pvm.engine.memory;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -169,6 +170,54 @@ class MemoryTransportTest {
         assertEquals(ErrorCode.AUTH_FAILED, ((HandshakeException) e.getCause()).errorCode());
         assertTrue(server.tunnels().isEmpty());
         assertTrue(!accepted.isDone());
+    }
+
+    @Test
+    void maxPendingHandshakes_refusesTheCarrierBeyond_andAdmitsOnceASlotIsFree() throws Exception {
+        URI name = unique();
+        // the held carriers must not time out while the test runs: ten minutes
+        TunnelOptions server = OPTIONS.toBuilder().maxPendingHandshakes(2).handshakeTimeout(Duration.ofMinutes(10))
+                .build();
+        MemoryServer bound = (MemoryServer) transport.bind(name, server, t ->
+                t.install(VmServer.listen(ECHO, c -> c.setHandler(echo())))).get(10, SECONDS);
+        // raw links through the server's accept path (the one connect takes) whose dialer end never speaks
+        MemoryLink[] held = new MemoryLink[2];
+        RecordingListener[] silent = new RecordingListener[2];
+        try {
+            for (int i = 0; i < held.length; i++) {
+                held[i] = MemoryCarrier.pair(MemoryLink.Settings.defaults());
+                silent[i] = new RecordingListener(held[i].dialer()).expect(1);
+                held[i].dialer().setListener(silent[i]);
+                bound.accept(held[i]);
+                // its HELLO arrived: the server has started it, so it holds a slot before the next arrives
+                silent[i].received.get(10, SECONDS);
+            }
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> transport.connect(name, OPTIONS).get(10, SECONDS));
+            HandshakeException h = assertInstanceOf(HandshakeException.class, e.getCause());
+            assertEquals(ErrorCode.LIMIT_EXCEEDED, h.errorCode(), h.toString());
+            assertEquals(CloseReason.Origin.REMOTE, h.reason().origin());
+
+            // a PING before the handshake is a PROTOCOL_ERROR (§4): the server closes that carrier,
+            // leaving the backlog before it closes, so the EOF here means the slot is free
+            byte[] ping = {0, 0, 8, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            assertNull(MemoryCarrierTest.write(held[0].dialer(), ping).get(10, SECONDS));
+            silent[0].closed.get(10, SECONDS);
+
+            Tunnel dialer = transport.connect(name, OPTIONS).get(10, SECONDS);
+            VmConnection c = dialer.connect(ECHO).get(10, SECONDS);
+            CompletableFuture<String> reply = new CompletableFuture<>();
+            c.setHandler((conn, data) -> reply.complete(StandardCharsets.UTF_8.decode(data).toString()));
+            c.write(ByteBuffer.wrap("admitted".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("admitted", reply.get(10, SECONDS));
+            assertEquals(0, silent[1].closedCalls.get(), "the other held carrier is still in the handshake");
+        } finally {
+            for (MemoryLink link : held) {
+                if (link != null) {
+                    link.kill();
+                }
+            }
+        }
     }
 
     @Test
