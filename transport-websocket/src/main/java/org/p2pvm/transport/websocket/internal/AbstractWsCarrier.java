@@ -316,7 +316,10 @@ public abstract class AbstractWsCarrier implements Carrier {
             expectedCode = wsCode;
             expectedText = text;
             tunnel.close(code, detail);
-            if (closing) {
+            if (closing || !tunnel.isOpen()) {
+                // the engine owns the close now: it closes this carrier once its GOAWAY is written
+                // (at once, or after the batch in flight completes, or at its linger timeout); closing
+                // here first would drop the GOAWAY and the peer would see only a close code
                 return;
             }
         }
