@@ -232,9 +232,9 @@ public abstract class AbstractWsCarrier implements Carrier {
     /**
      * Closes with the tunnel's close reason, so the WebSocket close code echoes it
      * ({@link WebSocketCloseCodes#closeCodeFor}): the engine calls this ({@code Carrier.close(boolean,
-     * CloseReason)}) when the tunnel closes. {@link #close(boolean)}, and this with a null reason, use
-     * what the carrier knows instead: the code of a WebSocket rule this end found broken, else the
-     * cause of a failed handshake, else 1000.
+     * CloseReason)}) when the tunnel closes. The code of a WebSocket rule this end found broken comes
+     * first (the engine's reason is then this carrier's own request); {@link #close(boolean)}, and this
+     * with a null reason, fall back to the cause of a failed handshake, else 1000.
      *
      * @param reason the tunnel's reason, or null when unknown
      */
@@ -251,12 +251,14 @@ public abstract class AbstractWsCarrier implements Carrier {
             return;
         }
         closing = true;
-        if (reason != null) {
-            closeCode = WebSocketCloseCodes.closeCodeFor(reason.code(), client);
-            closeText = reason.code().name();
-        } else if (expectedCode != 0) {
+        if (expectedCode != 0) {
+            // this carrier found a WebSocket rule broken and asked the engine to close; the tunnel's
+            // reason is that request, and the specific code (1003 for text) says more than its mapping
             closeCode = expectedCode;
             closeText = expectedText;
+        } else if (reason != null) {
+            closeCode = WebSocketCloseCodes.closeCodeFor(reason.code(), client);
+            closeText = reason.code().name();
         } else {
             ErrorCode known = handshakeFailureCode();
             if (known != null) {
