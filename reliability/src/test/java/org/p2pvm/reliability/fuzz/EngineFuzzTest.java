@@ -101,7 +101,10 @@ class EngineFuzzTest {
         engine.close(ErrorCode.CANCELLED, "fuzz run over");
         carrier.runUntilIdle();
         CloseReason r = engine.closeFuture().getNow(null);
-        if (r != null && r.detail() != null && r.detail().startsWith("internal error")) {
+        // only this engine's own failure counts: the fuzzed peer may well send a GOAWAY whose text reads
+        // "internal error" (Jazzer learns the string from this comparison and did exactly that)
+        if (r != null && r.origin() == CloseReason.Origin.LOCAL && r.detail() != null
+                && r.detail().startsWith("internal error")) {
             throw new AssertionError("the engine failed internally: " + r);
         }
         if (r != null && r.code() != ErrorCode.CANCELLED) {
