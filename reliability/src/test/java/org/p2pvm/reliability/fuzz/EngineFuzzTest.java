@@ -52,7 +52,7 @@ class EngineFuzzTest {
         }
     };
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "60s")
     void afterHandshake(FuzzedDataProvider data) throws Exception {
         STATS.execution();
         SyncCarrier carrier = new SyncCarrier();

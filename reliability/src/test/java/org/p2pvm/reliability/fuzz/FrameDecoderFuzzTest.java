@@ -18,7 +18,7 @@ import org.p2pvm.engine.internal.frame.ProtocolViolation;
 class FrameDecoderFuzzTest {
     private static final FuzzStats STATS = new FuzzStats("frame-decoder");
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "60s")
     void decode(FuzzedDataProvider data) {
         STATS.execution();
         int maxPayload = data.consumeInt(64, 1 << 16);
