@@ -22,6 +22,13 @@ final class FatLinkScenario implements Scenario {
     static final TunnelOptions OLD_WINDOWS = TunnelOptions.builder().maxStreamWindow(16 << 20)
             .maxTunnelWindow(64 << 20).build();
 
+    /** Windows sized for a 100 ms link at about 1 GB/s: what the defaults would need to match raw. */
+    static final TunnelOptions WIDE_WINDOWS = TunnelOptions.builder().maxStreamWindow(256 << 20)
+            .maxTunnelWindow(512 << 20).build();
+
+    /** Whether to also run {@link #WIDE_WINDOWS} (system property {@code p2pvm.bench.fatLink.wide}). */
+    private static final boolean WIDE = Boolean.getBoolean("p2pvm.bench.fatLink.wide");
+
     @Override
     public String id() {
         return "fat-link";
@@ -41,6 +48,7 @@ final class FatLinkScenario implements Scenario {
                     List<Double> tun = new ArrayList<>();
                     List<Double> tunHalf = new ArrayList<>();
                     List<Double> old = new ArrayList<>();
+                    List<Double> wide = new ArrayList<>();
                     List<Double> rw = new ArrayList<>();
                     int rounds = Math.min(2, ctx.config.rounds());
                     for (int round = 0; round < rounds; round++) {
@@ -59,6 +67,12 @@ final class FatLinkScenario implements Scenario {
                                 old.add(Context.mbps(bytes, TunnelWorkloads.bulk(link, 1, bytes)));
                             }
                         }
+                        if (WIDE && rtt >= 50) {
+                            ctx.progress.phase(id() + " " + t + " RTT " + rtt + " ms tunnel, 256 MiB windows");
+                            try (TunnelLink link = TunnelLink.open(t, WIDE_WINDOWS, rtt / 2)) {
+                                wide.add(Context.mbps(bytes, TunnelWorkloads.bulk(link, 1, bytes)));
+                            }
+                        }
                         ctx.progress.phase(id() + " " + t + " RTT " + rtt + " ms raw (" + raw.library() + ")");
                         try (DelayProxy proxy = new DelayProxy(raw.sinkAddress(), rtt / 2, 64 << 20)) {
                             rw.add(Context.mbps(bytes, raw.send(proxy.address(), bytes)));
@@ -75,6 +89,10 @@ final class FatLinkScenario implements Scenario {
                     if (!old.isEmpty()) {
                         ctx.add(Row.of(id(), t, "tunnel", p + ", maxStreamWindow 16 MiB", "MB/s", Context.median(old))
                                 .with("rtt_ms", rtt).against(rm, 0.8, "≥ 0.8 × raw"));
+                    }
+                    if (!wide.isEmpty()) {
+                        ctx.add(Row.of(id(), t, "tunnel", p + ", maxStreamWindow 256 MiB, maxTunnelWindow 512 MiB", "MB/s",
+                                Context.median(wide)).with("rtt_ms", rtt).against(rm, 0.8, "≥ 0.8 × raw"));
                     }
                     ctx.add(Row.of(id(), t, "raw", p + " (" + raw.library() + ")", "MB/s", rm).with("rtt_ms", rtt));
                 }
