@@ -9,6 +9,7 @@ import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.Future;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.p2pvm.ErrorCode;
 import org.p2pvm.StreamResetException;
 import org.p2pvm.Tunnel;
+import org.p2pvm.TunnelClosedException;
 import org.p2pvm.VmAddress;
 import org.p2pvm.VmConnection;
 import org.p2pvm.transport.netty.internal.InboundReader;
@@ -58,8 +60,10 @@ import org.slf4j.LoggerFactory;
  *       {@code ChannelInputShutdownEvent} with {@code ALLOW_HALF_CLOSURE}). A RESET from the peer or a
  *       closed tunnel fires {@code exceptionCaught} with the {@link StreamResetException} /
  *       {@link org.p2pvm.TunnelClosedException} and closes the channel, as an ECONNRESET would. An
- *       exception that reaches the end of the pipeline unhandled is logged by Netty as usual and
- *       leaves the stream alone.
+ *       exception of the application's that reaches the end of the pipeline unhandled is logged by
+ *       Netty as usual and then resets the stream with {@code INTERNAL_ERROR}: a pipeline that failed
+ *       that way is in an unknown state, and the peer would otherwise wait on it for ever (on a
+ *       socket Netty leaves the connection open; HTTP/2 child channels do too).
  *   <li><b>Copies.</b> Inbound bytes are copied once, from the engine's read buffer into a pooled
  *       {@code ByteBuf}: pipelines may keep a {@code ByteBuf} (decoders accumulate), while the
  *       engine's buffer is valid only during its callback.
@@ -133,6 +137,20 @@ public final class VmChannel extends AbstractChannel implements DuplexChannel {
     /** The virtual connection under this channel; null before a client channel connects. */
     public VmConnection connection() {
         return connection;
+    }
+
+    @Override
+    protected DefaultChannelPipeline newChannelPipeline() {
+        return new DefaultChannelPipeline(this) {
+            @Override
+            protected void onUnhandledInboundException(Throwable cause) {
+                boolean fromTheStream = cause instanceof StreamResetException || cause instanceof TunnelClosedException;
+                super.onUnhandledInboundException(cause); // Netty's warning, as on any channel
+                if (!fromTheStream && isOpen()) {
+                    reset(ErrorCode.INTERNAL_ERROR); // the stream's own failures close the channel already
+                }
+            }
+        };
     }
 
     /** Aborts the stream with RESET {@code code} (PROTOCOL.md §5) and closes the channel. */

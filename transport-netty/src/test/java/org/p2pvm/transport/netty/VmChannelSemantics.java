@@ -244,6 +244,31 @@ abstract class VmChannelSemantics {
     }
 
     @Test
+    void anExceptionNothingHandlesResetsTheStream() throws Exception {
+        // a server pipeline whose handler throws and has no exceptionCaught: on a socket Netty would
+        // only log it; here the stream is reset with INTERNAL_ERROR so the peer is not left waiting
+        serve(() -> new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                throw new IllegalStateException("the application's decoder broke");
+            }
+        }, null, false);
+        CompletableFuture<Throwable> error = new CompletableFuture<>();
+        Channel client = dial(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                error.complete(cause);
+            }
+        });
+        client.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1, 2, 3})).sync();
+        StreamResetException e = assertInstanceOf(StreamResetException.class, error.get(10, SECONDS));
+        assertEquals(ErrorCode.INTERNAL_ERROR, e.errorCode());
+        assertTrue(accepted.get(10, SECONDS).closeFuture().await(10, SECONDS), "the server channel closed");
+        assertTrue(client.closeFuture().await(10, SECONDS), "the client channel closed");
+    }
+
+    @Test
     void onlyByteBufsCanBeWritten() throws Exception {
         serve(ChannelInboundHandlerAdapter::new, null, false);
         Channel client = dial(new ChannelInboundHandlerAdapter());
