@@ -207,7 +207,9 @@ final class ConnectCommand implements Callable<Integer> {
     /** A plain-words reason for a failed TLS handshake, or null when the failure is not one. */
     static String tlsHint(Throwable failure) {
         String m = failure.getMessage() == null ? "" : failure.getMessage();
-        if (!m.contains("SSL") && !m.contains("TLS") && !m.contains("certificate")) {
+        // grizzly reports a wrong CA as the bare JDK "PKIX path building failed ... certification path",
+        // with none of the other words in it
+        if (!m.contains("SSL") && !m.contains("TLS") && !m.contains("certificate") && !m.contains("PKIX")) {
             return null;
         }
         if (m.contains("PKIX path") || m.contains("certification path")) {
