@@ -21,7 +21,6 @@ import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
 import org.p2pvm.VmAddress;
 import org.p2pvm.VmConnection;
-import org.p2pvm.VmServer;
 
 /**
  * The whole per-frame DATA path through two engines over a {@link DirectCarrier}: the application
@@ -48,36 +47,18 @@ public class DataPathBench {
     private Tunnel[] tunnels;
     private VmConnection conn;
     private static final int POOL = 256;
-    private Slot[] slots;
+    private PooledWrite[] slots;
     private int next;
-
-    /** One pooled buffer and the listener that returns it to the pool once written. */
-    private final class Slot implements VmConnection.WriteListener {
-        final ByteBuffer buffer;
-        volatile boolean busy;
-
-        Slot(ByteBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        @Override
-        public void onComplete(Throwable failure) {
-            busy = false;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        tunnels = DirectCarrier.pair(TunnelOptions.defaults());
-        tunnels[1].install(VmServer.listen(SINK, c -> c.setHandler((cc, data) -> data.position(data.limit()))))
-                .get(10, TimeUnit.SECONDS);
-        tunnels[0].awaitRemoteListen(SINK).get(10, TimeUnit.SECONDS);
+        tunnels = DirectCarrier.sinkPair(TunnelOptions.defaults(), SINK);
         conn = tunnels[0].connect(SINK).get(10, TimeUnit.SECONDS);
         conn.setHandler((c, data) -> data.position(data.limit()));
         ByteBuffer chunk = ByteBuffer.allocateDirect(size);
-        slots = new Slot[POOL];
+        slots = new PooledWrite[POOL];
         for (int i = 0; i < POOL; i++) {
-            slots[i] = new Slot(chunk.duplicate());
+            slots[i] = new PooledWrite(chunk.duplicate());
         }
     }
 
@@ -88,7 +69,7 @@ public class DataPathBench {
             LockSupport.parkNanos(1000);
         }
         // writes complete in order, so the pool is used round-robin
-        Slot s = slots[next];
+        PooledWrite s = slots[next];
         next = (next + 1) % POOL;
         while (s.busy) {
             LockSupport.parkNanos(1000);

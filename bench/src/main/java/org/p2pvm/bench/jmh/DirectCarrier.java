@@ -10,6 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.p2pvm.Tunnel;
 import org.p2pvm.TunnelOptions;
+import org.p2pvm.VmAddress;
+import org.p2pvm.VmServer;
 import org.p2pvm.engine.Carrier;
 import org.p2pvm.engine.CarrierListener;
 import org.p2pvm.engine.SerialExecutor;
@@ -37,6 +39,18 @@ final class DirectCarrier implements Carrier {
             return t;
         });
         this.executor = new SerialExecutor(thread);
+    }
+
+    /**
+     * Two connected engines with a sink on {@code sink} at the acceptor (it drops what it reads) that
+     * the dialer already knows of; returns {dialer tunnel, acceptor tunnel}.
+     */
+    static Tunnel[] sinkPair(TunnelOptions options, VmAddress sink) throws Exception {
+        Tunnel[] t = pair(options);
+        t[1].install(VmServer.listen(sink, c -> c.setHandler((cc, data) -> data.position(data.limit()))))
+                .get(10, TimeUnit.SECONDS);
+        t[0].awaitRemoteListen(sink).get(10, TimeUnit.SECONDS);
+        return t;
     }
 
     /** Two connected engines; returns {dialer tunnel, acceptor tunnel} once both handshakes are done. */

@@ -24,7 +24,6 @@ import org.p2pvm.TunnelOptions;
 import org.p2pvm.TunnelStats;
 import org.p2pvm.VmAddress;
 import org.p2pvm.VmConnection;
-import org.p2pvm.VmServer;
 
 /**
  * The scheduler (the writer's round-robin over streams with data, §7) as the number of busy streams
@@ -60,26 +59,11 @@ public class SchedulerBench {
     private Tunnel[] tunnels;
     private VmConnection[] conns;
     /** slots[stream][k]: the stream's pooled buffers, used in turn (a stream's writes complete in order). */
-    private Slot[][] slots;
+    private PooledWrite[][] slots;
     private int perStream;
     private int nextStream;
     private int round;
     long ops;
-
-    /** One pooled buffer and the listener that returns it to the pool once written. */
-    private static final class Slot implements VmConnection.WriteListener {
-        final ByteBuffer buffer;
-        volatile boolean busy;
-
-        Slot(ByteBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        @Override
-        public void onComplete(Throwable failure) {
-            busy = false;
-        }
-    }
 
     /** Grouping per iteration, from both tunnels' counters (read outside the measured loop). */
     @State(Scope.Thread)
@@ -113,10 +97,7 @@ public class SchedulerBench {
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        tunnels = DirectCarrier.pair(TunnelOptions.defaults());
-        tunnels[1].install(VmServer.listen(SINK, c -> c.setHandler((cc, data) -> data.position(data.limit()))))
-                .get(10, TimeUnit.SECONDS);
-        tunnels[0].awaitRemoteListen(SINK).get(10, TimeUnit.SECONDS);
+        tunnels = DirectCarrier.sinkPair(TunnelOptions.defaults(), SINK);
         @SuppressWarnings("unchecked")
         CompletableFuture<VmConnection>[] opening = new CompletableFuture[streams];
         for (int i = 0; i < streams; i++) {
@@ -129,10 +110,10 @@ public class SchedulerBench {
         }
         perStream = Math.max(2, POOL / streams);
         ByteBuffer chunk = ByteBuffer.allocateDirect(size);
-        slots = new Slot[streams][perStream];
+        slots = new PooledWrite[streams][perStream];
         for (int i = 0; i < streams; i++) {
             for (int k = 0; k < perStream; k++) {
-                slots[i][k] = new Slot(chunk.duplicate()); // one buffer object per pending write
+                slots[i][k] = new PooledWrite(chunk.duplicate()); // one buffer object per pending write
             }
         }
     }
@@ -141,7 +122,7 @@ public class SchedulerBench {
     @Benchmark
     public void frame(Grouping grouping) { // the parameter only makes JMH report its counters
         int i = nextStream;
-        Slot s = slots[i][round];
+        PooledWrite s = slots[i][round];
         if (++nextStream == streams) {
             nextStream = 0;
             if (++round == perStream) {

@@ -2,17 +2,6 @@ package org.p2pvm.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,8 +17,7 @@ class ForwardCommandTest {
     private static final String LOCAL = "local listener (127\\.0\\.0\\.1:\\d+) -> ";
     private static final long BIG = 100L << 20;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final ForwardedHttp client = new ForwardedHttp();
 
     @Test
     void httpThroughForwardAndLocal_200ConcurrentRequestsAnd100MegabytesEachWay() throws Exception {
@@ -42,9 +30,9 @@ class ForwardCommandTest {
                 String local = connect.await(LOCAL + "\\[::10]:80").group(1);
                 connect.await("tunnel ready");
 
-                concurrentRequests(local, 200);
-                upload(local, BIG);
-                download(local, BIG);
+                client.concurrentRequests(local, 200);
+                client.upload(local, BIG);
+                client.download(local, BIG);
 
                 assertEquals(0, connect.stop(), connect.text());
             }
@@ -63,9 +51,9 @@ class ForwardCommandTest {
                     "--peer", uri, "--local", "127.0.0.1:0=[::10]:80")) {
                 String local = connect.await(LOCAL + "\\[::10]:80").group(1);
                 connect.await("tunnel ready");
-                concurrentRequests(local, 20);
-                upload(local, 4L << 20);
-                download(local, 4L << 20);
+                client.concurrentRequests(local, 20);
+                client.upload(local, 4L << 20);
+                client.download(local, 4L << 20);
                 assertEquals(0, connect.stop(), connect.text());
             }
             assertEquals(0, serve.stop(), serve.text());
@@ -84,9 +72,9 @@ class ForwardCommandTest {
                     "--peer", uri, "--local", "127.0.0.1:0=[::10]:80")) {
                 String local = connect.await(LOCAL + "\\[::10]:80").group(1);
                 connect.await("tunnel ready");
-                concurrentRequests(local, 10);
-                upload(local, 1L << 20);
-                download(local, 1L << 20);
+                client.concurrentRequests(local, 10);
+                client.upload(local, 1L << 20);
+                client.download(local, 1L << 20);
                 assertEquals(0, connect.stop(), connect.text());
             }
             assertEquals(0, serve.stop(), serve.text());
@@ -103,8 +91,8 @@ class ForwardCommandTest {
             try (RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio", "--peer",
                     uri, "--expose", "[::20]:80=127.0.0.1:" + http.port())) {
                 connect.await("tunnel ready");
-                concurrentRequests(local, 20);
-                upload(local, 5L << 20);
+                client.concurrentRequests(local, 20);
+                client.upload(local, 5L << 20);
                 assertEquals(0, connect.stop(), connect.text());
             }
             assertEquals(0, serve.stop(), serve.text());
@@ -145,46 +133,5 @@ class ForwardCommandTest {
     private static java.net.InetSocketAddress hostPort(String hp) {
         int c = hp.lastIndexOf(':');
         return new java.net.InetSocketAddress(hp.substring(0, c), Integer.parseInt(hp.substring(c + 1)));
-    }
-
-    private void concurrentRequests(String local, int n) throws Exception {
-        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://" + local + "/item/" + i))
-                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
-        }
-        for (int i = 0; i < n; i++) {
-            HttpResponse<String> r = responses.get(i).get(90, TimeUnit.SECONDS);
-            assertEquals(200, r.statusCode());
-            assertEquals(HttpFixture.itemBody(i), r.body(), "body of item " + i);
-        }
-    }
-
-    private void upload(String local, long size) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + local + "/sha256"))
-                .timeout(Duration.ofSeconds(90))
-                .POST(HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> HttpFixture.patternInput(size)), size))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode());
-        assertEquals(HttpFixture.patternSha256(size), r.body(), "SHA-256 of the upload as the server saw it");
-    }
-
-    private void download(String local, long size) throws Exception {
-        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create("http://" + local + "/download/"
-                + size)).timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals(200, r.statusCode());
-        MessageDigest md = HttpFixture.sha256();
-        long total = 0;
-        try (InputStream in = r.body()) {
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                md.update(buf, 0, n);
-                total += n;
-            }
-        }
-        assertEquals(size, total);
-        assertEquals(HttpFixture.patternSha256(size), HexFormat.of().formatHex(md.digest()), "SHA-256 of the download");
     }
 }

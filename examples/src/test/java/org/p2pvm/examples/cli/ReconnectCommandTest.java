@@ -34,16 +34,30 @@ class ReconnectCommandTest {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** {@code serve} over nio forwarding [::10]:80 to {@code http}. */
+    private static RunningCommand serveForwarding(HttpFixture http) throws Exception {
+        return RunningCommand.start("serve", "serve", "--transport", "nio", "--bind", "127.0.0.1:0", "--forward",
+                "[::10]:80=127.0.0.1:" + http.port());
+    }
+
+    /** A fault proxy in front of the port {@code serve} listens on. */
+    private static TcpFaultProxy proxyTo(RunningCommand serve) throws Exception {
+        int port = Integer.parseInt(serve.await(LISTENING).group(1));
+        return new TcpFaultProxy(new InetSocketAddress("127.0.0.1", port));
+    }
+
+    /** {@code connect --local} to [::10]:80 through {@code proxy}, redialling after at most 1 s. */
+    private static RunningCommand connectThrough(TcpFaultProxy proxy) throws Exception {
+        return RunningCommand.start("connect", "connect", "--transport", "nio", "--peer",
+                "127.0.0.1:" + proxy.localAddress().getPort(), "--local", "127.0.0.1:0=[::10]:80",
+                "--reconnect-max", "1");
+    }
+
     @Test
     void connectReconnectsAfterEachOfThreeCarrierKills() throws Exception {
         try (HttpFixture http = new HttpFixture();
-                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
-                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
-            int port = Integer.parseInt(serve.await(LISTENING).group(1));
-            try (TcpFaultProxy proxy = new TcpFaultProxy(new InetSocketAddress("127.0.0.1", port));
-                    RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio",
-                            "--peer", "127.0.0.1:" + proxy.localAddress().getPort(), "--local",
-                            "127.0.0.1:0=[::10]:80", "--reconnect-max", "1")) {
+                RunningCommand serve = serveForwarding(http)) {
+            try (TcpFaultProxy proxy = proxyTo(serve); RunningCommand connect = connectThrough(proxy)) {
                 String local = connect.await(LOCAL).group(1);
                 connect.await("tunnel ready");
                 get(local, 1);
@@ -62,13 +76,8 @@ class ReconnectCommandTest {
     @Test
     void redialsRefusedByThePeerAreRetriedWithBackoffUntilItIsBack() throws Exception {
         try (HttpFixture http = new HttpFixture();
-                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
-                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
-            int port = Integer.parseInt(serve.await(LISTENING).group(1));
-            try (TcpFaultProxy proxy = new TcpFaultProxy(new InetSocketAddress("127.0.0.1", port));
-                    RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio",
-                            "--peer", "127.0.0.1:" + proxy.localAddress().getPort(), "--local",
-                            "127.0.0.1:0=[::10]:80", "--reconnect-max", "1")) {
+                RunningCommand serve = serveForwarding(http)) {
+            try (TcpFaultProxy proxy = proxyTo(serve); RunningCommand connect = connectThrough(proxy)) {
                 String local = connect.await(LOCAL).group(1);
                 connect.await("tunnel ready");
                 // The peer is "down": every new carrier is reset at once, then the tunnel is cut.
@@ -94,13 +103,8 @@ class ReconnectCommandTest {
     void aDownloadInFlightWhenTheCarrierDiesEndsWithAResetAndALoggedCause() throws Exception {
         long size = 1L << 30; // far more than every buffer on the way can hold: the download cannot finish
         try (HttpFixture http = new HttpFixture();
-                RunningCommand serve = RunningCommand.start("serve", "serve", "--transport", "nio", "--bind",
-                        "127.0.0.1:0", "--forward", "[::10]:80=127.0.0.1:" + http.port())) {
-            int port = Integer.parseInt(serve.await(LISTENING).group(1));
-            try (TcpFaultProxy proxy = new TcpFaultProxy(new InetSocketAddress("127.0.0.1", port));
-                    RunningCommand connect = RunningCommand.start("connect", "connect", "--transport", "nio",
-                            "--peer", "127.0.0.1:" + proxy.localAddress().getPort(), "--local",
-                            "127.0.0.1:0=[::10]:80", "--reconnect-max", "1")) {
+                RunningCommand serve = serveForwarding(http)) {
+            try (TcpFaultProxy proxy = proxyTo(serve); RunningCommand connect = connectThrough(proxy)) {
                 String local = connect.await(LOCAL).group(1);
                 connect.await("tunnel ready");
                 int c = local.lastIndexOf(':');

@@ -5,18 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -45,8 +37,7 @@ class TlsForwardCommandTest {
     /** Another CA, whose server certificate is only for other.example, a name the tests never dial. */
     static Path otherPki;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final ForwardedHttp client = new ForwardedHttp();
 
     @BeforeAll
     static void generate() {
@@ -89,9 +80,9 @@ class TlsForwardCommandTest {
                     transport, "--peer", uri, "--tls-ca", f(pki, "ca.pem"), "--local", "127.0.0.1:0=[::10]:80")) {
                 String local = connect.await(LOCAL).group(1);
                 connect.await("tunnel ready");
-                concurrentRequests(local, 20);
-                upload(local, 1L << 20);
-                download(local, 1L << 20);
+                client.concurrentRequests(local, 20);
+                client.upload(local, 1L << 20);
+                client.download(local, 1L << 20);
                 assertEquals(0, connect.stop(), connect.text());
                 assertEquals("", connect.err.text(), "nothing on stderr with a verified certificate");
             }
@@ -133,8 +124,8 @@ class TlsForwardCommandTest {
                 assertEquals(1, warnings.size(), connect.text());
                 assertTrue(warnings.get(0).startsWith("WARNING: --insecure-skip-verify: the server's "
                         + (withCa ? "host name" : "certificate") + " is NOT verified"), connect.text());
-                concurrentRequests(local, 10);
-                upload(local, 256L << 10);
+                client.concurrentRequests(local, 10);
+                client.upload(local, 256L << 10);
                 assertEquals(0, connect.stop(), connect.text());
             }
             assertEquals(0, serve.stop(), serve.text());
@@ -147,48 +138,5 @@ class TlsForwardCommandTest {
                 () -> assertEquals(1, r.errLines().size(), "one line on stderr"),
                 () -> assertFalse(r.err().contains("\tat "), "no stack trace"),
                 () -> assertTrue(r.err().startsWith(expectedStart), "starts with: " + expectedStart));
-    }
-
-    // The three helpers below are ForwardCommandTest's (private there), kept small.
-
-    private void concurrentRequests(String local, int n) throws Exception {
-        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://" + local + "/item/" + i))
-                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
-        }
-        for (int i = 0; i < n; i++) {
-            HttpResponse<String> r = responses.get(i).get(90, TimeUnit.SECONDS);
-            assertEquals(200, r.statusCode());
-            assertEquals(HttpFixture.itemBody(i), r.body(), "body of item " + i);
-        }
-    }
-
-    private void upload(String local, long size) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + local + "/sha256"))
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> HttpFixture.patternInput(size)), size))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode());
-        assertEquals(HttpFixture.patternSha256(size), r.body(), "SHA-256 of the upload as the server saw it");
-    }
-
-    private void download(String local, long size) throws Exception {
-        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create("http://" + local + "/download/"
-                + size)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals(200, r.statusCode());
-        MessageDigest md = HttpFixture.sha256();
-        long total = 0;
-        try (InputStream in = r.body()) {
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                md.update(buf, 0, n);
-                total += n;
-            }
-        }
-        assertEquals(size, total);
-        assertEquals(HttpFixture.patternSha256(size), HexFormat.of().formatHex(md.digest()), "SHA-256 of the download");
     }
 }

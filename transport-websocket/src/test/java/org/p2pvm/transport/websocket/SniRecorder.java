@@ -1,9 +1,6 @@
 package org.p2pvm.transport.websocket;
 
-import java.net.Socket;
 import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -13,6 +10,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.p2pvm.engine.contract.DelegatingKeyManager;
 import org.p2pvm.engine.contract.TestPki;
 
 /**
@@ -47,11 +45,9 @@ final class SniRecorder {
         return ctx;
     }
 
-    private final class Recording extends X509ExtendedKeyManager {
-        private final X509ExtendedKeyManager d;
-
+    private final class Recording extends DelegatingKeyManager {
         Recording(X509ExtendedKeyManager d) {
-            this.d = d;
+            super(d);
         }
 
         @Override
@@ -66,37 +62,7 @@ final class SniRecorder {
                 }
             }
             last = name;
-            return d.chooseEngineServerAlias(keyType, issuers, engine);
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return d.getClientAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return d.chooseClientAlias(keyType, issuers, socket);
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return d.getServerAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return d.chooseServerAlias(keyType, issuers, socket);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return d.getCertificateChain(alias);
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return d.getPrivateKey(alias);
+            return delegate.chooseEngineServerAlias(keyType, issuers, engine);
         }
     }
 }

@@ -11,7 +11,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -173,12 +172,11 @@ public final class TestPki {
     }
 
     /** Picks its one client alias for every request; everything else is the JDK key manager's. */
-    private static final class AlwaysOffer extends X509ExtendedKeyManager {
-        private final X509ExtendedKeyManager d;
+    private static final class AlwaysOffer extends DelegatingKeyManager {
         private final String alias;
 
         AlwaysOffer(X509ExtendedKeyManager d, String alias) {
-            this.d = d;
+            super(d);
             this.alias = alias;
         }
 
@@ -194,27 +192,7 @@ public final class TestPki {
 
         @Override
         public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return d.getClientAliases(keyType, null);
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return d.getServerAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return d.chooseServerAlias(keyType, issuers, socket);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String a) {
-            return d.getCertificateChain(a);
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String a) {
-            return d.getPrivateKey(a);
+            return delegate.getClientAliases(keyType, null);
         }
     }
 
