@@ -1,8 +1,11 @@
 package org.p2pvm.spi;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Settings for creating a {@link Transport}: the number of I/O threads and transport-specific
@@ -51,6 +54,66 @@ public final class TransportConfig {
 
     public Map<String, String> properties() {
         return properties;
+    }
+
+    /**
+     * Rejects every property under {@code prefix} (e.g. {@code "nio."}) that is not in {@code known}: a
+     * misspelled key would otherwise be ignored without a word.
+     *
+     * @throws IllegalArgumentException naming the key and listing the known ones
+     */
+    public void requireKnownProperties(String prefix, Set<String> known) {
+        for (String key : properties.keySet()) {
+            if (key.startsWith(prefix) && !known.contains(key)) {
+                throw new IllegalArgumentException("unknown " + prefix.substring(0, prefix.length() - 1)
+                        + " transport property '" + key + "'; known: " + String.join(", ", new TreeSet<>(known)));
+            }
+        }
+    }
+
+    /**
+     * A whole-number property in {@code [min, max]}, or {@code defaultValue} when absent.
+     *
+     * @throws IllegalArgumentException naming the key when the value is malformed or out of range
+     */
+    public long longProperty(String key, long defaultValue, long min, long max) {
+        String v = properties.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        long value;
+        try {
+            value = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is '" + v + "' but must be a whole number", e);
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " is " + value + " but must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    /** As {@link #longProperty} for an {@code int} range. */
+    public int intProperty(String key, int defaultValue, int min, int max) {
+        return (int) longProperty(key, defaultValue, min, max);
+    }
+
+    /**
+     * A {@code true}/{@code false} property (case and surrounding blanks ignored), or
+     * {@code defaultValue} when absent.
+     *
+     * @throws IllegalArgumentException naming the key for any other value
+     */
+    public boolean booleanProperty(String key, boolean defaultValue) {
+        String v = properties.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " is '" + v + "' but must be true or false");
+        };
     }
 
     /** Builds a {@link TransportConfig}. */

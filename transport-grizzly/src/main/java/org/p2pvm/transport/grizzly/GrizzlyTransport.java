@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -104,26 +105,8 @@ public final class GrizzlyTransport implements Transport {
      * {@code grizzly.*} key is a typo and rejected, as the other transports reject theirs.
      */
     private static int maxWriteQueueBytes(TransportConfig config) {
-        for (String key : config.properties().keySet()) {
-            if (key.startsWith("grizzly.") && !key.equals(MAX_WRITE_QUEUE_BYTES)) {
-                throw new IllegalArgumentException("unknown grizzly transport property '" + key + "'; known: "
-                        + MAX_WRITE_QUEUE_BYTES);
-            }
-        }
-        String v = config.property(MAX_WRITE_QUEUE_BYTES, null);
-        if (v == null) {
-            return DEFAULT_MAX_WRITE_QUEUE_BYTES;
-        }
-        int value;
-        try {
-            value = Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(MAX_WRITE_QUEUE_BYTES + " is '" + v + "' but must be a whole number", e);
-        }
-        if (value < 1) {
-            throw new IllegalArgumentException(MAX_WRITE_QUEUE_BYTES + " is " + value + " but must be positive");
-        }
-        return value;
+        config.requireKnownProperties("grizzly.", Set.of(MAX_WRITE_QUEUE_BYTES));
+        return config.intProperty(MAX_WRITE_QUEUE_BYTES, DEFAULT_MAX_WRITE_QUEUE_BYTES, 1, Integer.MAX_VALUE);
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.p2pvm.transport.netty;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 import org.p2pvm.spi.TransportConfig;
 import org.p2pvm.transport.netty.internal.IoFlavor;
 
@@ -23,13 +22,8 @@ record NettySettings(boolean allowEpoll, String tlsProvider) {
 
     /** Reads and checks the settings of {@code config}. */
     static NettySettings of(TransportConfig config) {
-        for (String key : config.properties().keySet()) {
-            if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
-                throw new IllegalArgumentException("unknown netty transport property '" + key + "'; known: "
-                        + String.join(", ", new TreeSet<>(KNOWN)));
-            }
-        }
-        boolean epoll = booleanProperty(config, IoFlavor.EPOLL_PROPERTY, true);
+        config.requireKnownProperties(PREFIX, KNOWN);
+        boolean epoll = config.booleanProperty(IoFlavor.EPOLL_PROPERTY, true);
         String provider = config.property(NettyTls.PROVIDER_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         if (!TLS_PROVIDERS.contains(provider)) {
             // checked here, not only at the first TLS dial or bind, so a typo fails at start-up
@@ -37,17 +31,5 @@ record NettySettings(boolean allowEpoll, String tlsProvider) {
                     + config.property(NettyTls.PROVIDER_PROPERTY, null) + "' but must be auto, jdk or openssl");
         }
         return new NettySettings(epoll, provider);
-    }
-
-    private static boolean booleanProperty(TransportConfig c, String key, boolean def) {
-        String v = c.property(key, null);
-        if (v == null) {
-            return def;
-        }
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(key + " is '" + v + "' but must be true or false");
-        };
     }
 }

@@ -3,7 +3,6 @@ package org.p2pvm.transport.nio.internal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.p2pvm.spi.TransportConfig;
 
 /**
@@ -47,27 +46,22 @@ public final class NioSettings {
     private final boolean daemonThreads;
 
     private NioSettings(TransportConfig config) {
-        for (String key : config.properties().keySet()) {
-            if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
-                throw new IllegalArgumentException("unknown nio transport property '" + key + "'; known: "
-                        + String.join(", ", new TreeSet<>(KNOWN)));
-            }
-        }
+        config.requireKnownProperties(PREFIX, KNOWN);
         this.ioThreads = config.effectiveIoThreads();
         this.threadNamePrefix = config.threadNamePrefix();
-        this.writeHighWaterMark = intProperty(config, WRITE_HIGH_WATER_MARK, 1 << 20, 1, Integer.MAX_VALUE);
-        this.writeLowWaterMark = intProperty(config, WRITE_LOW_WATER_MARK, writeHighWaterMark / 2, 0,
+        this.writeHighWaterMark = config.intProperty(WRITE_HIGH_WATER_MARK, 1 << 20, 1, Integer.MAX_VALUE);
+        this.writeLowWaterMark = config.intProperty(WRITE_LOW_WATER_MARK, writeHighWaterMark / 2, 0,
                 writeHighWaterMark);
-        this.readBufferSize = intProperty(config, READ_BUFFER_SIZE, 64 * 1024, 1024, 64 * 1024 * 1024);
-        this.maxReadsPerEvent = intProperty(config, MAX_READS_PER_EVENT, 16, 1, 1024);
-        this.writeSpinCount = intProperty(config, WRITE_SPIN_COUNT, 16, 1, 1024);
-        this.connectTimeoutMillis = longProperty(config, CONNECT_TIMEOUT_MILLIS, 10_000, 1, Long.MAX_VALUE / 2);
-        this.closeFlushTimeoutMillis = longProperty(config, CLOSE_FLUSH_TIMEOUT_MILLIS, 10_000, 1, Long.MAX_VALUE / 2);
-        this.shutdownTimeoutMillis = longProperty(config, SHUTDOWN_TIMEOUT_MILLIS, 60_000, 0, Long.MAX_VALUE / 2);
-        this.backlog = intProperty(config, BACKLOG, 1024, 1, Integer.MAX_VALUE);
-        this.sendBufferSize = intProperty(config, SEND_BUFFER_SIZE, 0, 0, Integer.MAX_VALUE);
-        this.receiveBufferSize = intProperty(config, RECEIVE_BUFFER_SIZE, 0, 0, Integer.MAX_VALUE);
-        this.daemonThreads = booleanProperty(config, DAEMON_THREADS, false);
+        this.readBufferSize = config.intProperty(READ_BUFFER_SIZE, 64 * 1024, 1024, 64 * 1024 * 1024);
+        this.maxReadsPerEvent = config.intProperty(MAX_READS_PER_EVENT, 16, 1, 1024);
+        this.writeSpinCount = config.intProperty(WRITE_SPIN_COUNT, 16, 1, 1024);
+        this.connectTimeoutMillis = config.longProperty(CONNECT_TIMEOUT_MILLIS, 10_000, 1, Long.MAX_VALUE / 2);
+        this.closeFlushTimeoutMillis = config.longProperty(CLOSE_FLUSH_TIMEOUT_MILLIS, 10_000, 1, Long.MAX_VALUE / 2);
+        this.shutdownTimeoutMillis = config.longProperty(SHUTDOWN_TIMEOUT_MILLIS, 60_000, 0, Long.MAX_VALUE / 2);
+        this.backlog = config.intProperty(BACKLOG, 1024, 1, Integer.MAX_VALUE);
+        this.sendBufferSize = config.intProperty(SEND_BUFFER_SIZE, 0, 0, Integer.MAX_VALUE);
+        this.receiveBufferSize = config.intProperty(RECEIVE_BUFFER_SIZE, 0, 0, Integer.MAX_VALUE);
+        this.daemonThreads = config.booleanProperty(DAEMON_THREADS, false);
     }
 
     /** Reads and checks the settings of {@code config}. */
@@ -92,42 +86,6 @@ public final class NioSettings {
         m.put(RECEIVE_BUFFER_SIZE, Integer.toString(d.receiveBufferSize));
         m.put(DAEMON_THREADS, Boolean.toString(d.daemonThreads));
         return m;
-    }
-
-    private static int intProperty(TransportConfig c, String key, int def, int min, int max) {
-        return (int) longProperty(c, key, def, min, max);
-    }
-
-    private static long longProperty(TransportConfig c, String key, long def, long min, long max) {
-        String v = c.property(key, null);
-        if (v == null) {
-            return def;
-        }
-        long value;
-        try {
-            value = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " is '" + v + "' but must be a whole number", e);
-        }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key + " is " + value + " but must be between " + min + " and " + max);
-        }
-        return value;
-    }
-
-    private static boolean booleanProperty(TransportConfig c, String key, boolean def) {
-        String v = c.property(key, null);
-        if (v == null) {
-            return def;
-        }
-        switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw new IllegalArgumentException(key + " is '" + v + "' but must be true or false");
-        }
     }
 
     /** Selector threads (one per processor unless configured). */
